@@ -1,0 +1,126 @@
+"""API for people: the signed-in user, the user directory and teams."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from crm.access import AUTHENTICATED, actor, scoped
+from crm.api.base import ScopedModelViewSet
+from crm.api.serializers import (
+    DeactivateInputSerializer,
+    TeamInputSerializer,
+    TeamOutputSerializer,
+    TeamUpdateSerializer,
+    UserInputSerializer,
+    UserOutputSerializer,
+    UserUpdateSerializer,
+)
+from crm.models import Role, Team, User
+from crm.services import people
+
+
+class AdminWrites(BasePermission):
+    """Everyone signed in reads; only administrators write."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return getattr(request.user, "role", None) == Role.ADMIN
+
+
+class SchemaView(SpectacularAPIView):
+    access = AUTHENTICATED
+
+
+class SwaggerView(SpectacularSwaggerView):
+    access = AUTHENTICATED
+
+
+class MeView(APIView):
+    access = AUTHENTICATED
+
+    @extend_schema(responses=UserOutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(UserOutputSerializer(actor(request)).data)
+
+
+class UserViewSet(ScopedModelViewSet[User]):
+    """The user directory. Non-admins see active colleagues; admins manage everyone."""
+
+    access = scoped("crm.User")
+    permission_classes = [*ScopedModelViewSet.permission_classes, AdminWrites]
+    serializer_class = UserOutputSerializer
+    filterset_fields = ("role", "team", "is_active")
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def base_queryset(self) -> QuerySet[User]:
+        return User.objects.select_related("team")
+
+    @extend_schema(request=UserInputSerializer, responses={201: UserOutputSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = UserInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = people.user_create(actor=actor(request), **data.validated_data)
+        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=UserUpdateSerializer, responses=UserOutputSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = self.get_object()
+        data = UserUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        user = people.user_update(actor=actor(request), user=user, data=dict(data.validated_data))
+        return Response(UserOutputSerializer(user).data)
+
+    @extend_schema(request=DeactivateInputSerializer, responses=UserOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        user = self.get_object()
+        data = DeactivateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        people.user_deactivate(actor=actor(request), user=user, **data.validated_data)
+        user.refresh_from_db()
+        return Response(UserOutputSerializer(user).data)
+
+    @extend_schema(request=None, responses=UserOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: str | None = None) -> Response:
+        user = people.user_activate(actor=actor(request), user=self.get_object())
+        return Response(UserOutputSerializer(user).data)
+
+
+class TeamViewSet(ScopedModelViewSet[Team]):
+    access = scoped("crm.Team")
+    permission_classes = [*ScopedModelViewSet.permission_classes, AdminWrites]
+    serializer_class = TeamOutputSerializer
+    filterset_fields = ("parent", "manager")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def base_queryset(self) -> QuerySet[Team]:
+        return Team.objects.all()
+
+    @extend_schema(request=TeamInputSerializer, responses={201: TeamOutputSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = TeamInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        team = people.team_create(actor=actor(request), **data.validated_data)
+        return Response(TeamOutputSerializer(team).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TeamUpdateSerializer, responses=TeamOutputSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        team = self.get_object()
+        data = TeamUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        team = people.team_update(actor=actor(request), team=team, data=dict(data.validated_data))
+        return Response(TeamOutputSerializer(team).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        people.team_delete(actor=actor(request), team=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

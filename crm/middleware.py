@@ -1,0 +1,58 @@
+"""Request guards that run before any view."""
+
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+SESSION_STARTED_KEY = "crm_session_started"
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse oversized bodies with 413 before Django reads them."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        content_type = request.META.get("CONTENT_TYPE", "")
+        limit = (
+            settings.UPLOAD_MAX_BODY_BYTES
+            if content_type.startswith("multipart/")
+            else settings.REQUEST_MAX_BODY_BYTES
+        )
+        if length > limit:
+            return JsonResponse(
+                {
+                    "error": {
+                        "status": 413,
+                        "code": "request_too_large",
+                        "message": f"Request body is larger than {limit} bytes.",
+                    }
+                },
+                status=413,
+            )
+        return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """End sessions older than SESSION_ABSOLUTE_SECONDS; idle expiry is SESSION_COOKIE_AGE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and hasattr(request, "session"):
+            started = request.session.get(SESSION_STARTED_KEY)
+            now = time.time()
+            if started is None:
+                request.session[SESSION_STARTED_KEY] = now
+            elif now - float(started) > settings.SESSION_ABSOLUTE_SECONDS:
+                logout(request)
+        return self.get_response(request)

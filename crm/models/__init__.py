@@ -1,0 +1,17 @@
+from .accounts import Account, Contact
+from .activities import Activity, Task
+from .audit import AuditEntry
+from .sharing import RecordShare
+from .users import Role, Team, User
+
+__all__ = [
+    "Account",
+    "Activity",
+    "AuditEntry",
+    "Contact",
+    "RecordShare",
+    "Role",
+    "Task",
+    "Team",
+    "User",
+]

@@ -1,0 +1,55 @@
+"""Writing the audit log. Services call these inside their transaction."""
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from crm.models import AuditEntry, User
+from crm.models.audit import AuditAction
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """Concrete field values of `obj`, JSON-ready, for diffing before/after a write."""
+    names = fields or [
+        f.attname for f in obj._meta.concrete_fields if not getattr(f, "primary_key", False)
+    ]
+    return {name: _plain(getattr(obj, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [before.get(key), value] for key, value in after.items() if before.get(key) != value
+    }
+
+
+def audit(
+    *,
+    actor: User | None,
+    obj: models.Model,
+    action: AuditAction | str,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor,
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        action=action,
+        changes=changes or {},
+    )

@@ -1,0 +1,49 @@
+"""Error pages: HTML for the browser, the one JSON error shape under /api/."""
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+
+from crm.api.errors import error_body
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+def _answer(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(error_body(status, code, message), status=status)
+    return render(request, f"{status}.html", {"message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _answer(request, 400, "bad_request", "The request could not be understood.")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _answer(request, 403, "permission_denied", "You don't have access to this page.")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _answer(request, 404, "not_found", "This page doesn't exist or isn't visible to you.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse(
+            error_body(500, "server_error", "Something went wrong on our side."), status=500
+        )
+    # No context processors: the database may be what failed.
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _answer(
+        request,
+        403,
+        "csrf_failed",
+        "Your form expired or came from elsewhere. Reload the page and try again.",
+    )

@@ -1,0 +1,47 @@
+"""The app shell's pages: home, health check, error handlers."""
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from crm import selectors
+from crm.access import AUTHENTICATED, PUBLIC, AuthenticatedRequest, access
+from crm.health import redis_ping
+
+
+@access(PUBLIC)
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": "ok", "redis": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception as exc:  # the health check reports every failure, whatever its type
+        checks["database"] = f"error: {type(exc).__name__}"
+    if not redis_ping():
+        checks["redis"] = "error: no answer"
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )
+
+
+@access(AUTHENTICATED)
+def section(request: AuthenticatedRequest, *, title: str, icon: str, text: str) -> HttpResponse:
+    return render(
+        request,
+        "crm/section_empty.html",
+        {"section_title": title, "section_icon": icon, "section_text": text},
+    )
+
+
+@access(AUTHENTICATED)
+def my_day(request: AuthenticatedRequest) -> HttpResponse:
+    return render(request, "crm/my_day.html", {"today": timezone.localdate()})
+
+
+@access(AUTHENTICATED)
+def search(request: AuthenticatedRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    results = selectors.user_list(actor=request.user, search=query)[:20] if query else []
+    return render(request, "crm/search.html", {"query": query, "people": results})

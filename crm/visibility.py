@@ -1,0 +1,117 @@
+"""The sharing model, in one place.
+
+`visible(user, queryset)` is the only way an owned record reaches a user:
+- admins see everything;
+- managers see their own records and those owned by anyone in the subtree of the teams
+  they manage;
+- reps see what they own;
+- everyone also sees records explicitly shared with them or with their team.
+
+Models opt in by naming their owner field in `visibility_owner_field`. A model without it
+raises, so a new queryset can't silently skip the rule. Users and teams have their own
+rule: everyone may see the directory of active colleagues (to assign and share), only
+admins see deactivated users.
+"""
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from crm.models import RecordShare, Role, Team, User
+from crm.models.sharing import ShareAccess
+
+AnyUser = User | AnonymousUser
+
+
+def _managed_paths(user: User) -> list[str]:
+    cached: list[str] | None = getattr(user, "_crm_managed_paths", None)
+    if cached is None:
+        cached = list(Team.objects.filter(manager=user).values_list("path", flat=True))
+        user._crm_managed_paths = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def subtree_team_ids(user: User) -> QuerySet[Team, Any]:
+    """Teams in the subtrees of the teams `user` manages (a subquery, not evaluated)."""
+    paths = _managed_paths(user)
+    if not paths:
+        return Team.objects.none().values("id")
+    return Team.objects.filter(reduce(or_, [Q(path__startswith=p) for p in paths])).values("id")
+
+
+def subtree_user_ids(user: User) -> QuerySet[User, Any]:
+    return User.objects.filter(team__in=subtree_team_ids(user)).values("id")
+
+
+def _shared_ids(user: User, model: type[models.Model], *, edit: bool = False) -> QuerySet[Any, Any]:
+    content_type = ContentType.objects.get_for_model(model)
+    target = Q(user=user)
+    if user.team_id is not None:
+        target |= Q(team_id=user.team_id)
+    shares = RecordShare.objects.filter(target, content_type=content_type)
+    if edit:
+        shares = shares.filter(access=ShareAccess.EDIT)
+    return shares.values("object_id")
+
+
+def owner_field(model: type[models.Model]) -> str:
+    field = getattr(model, "visibility_owner_field", None)
+    if not field:
+        raise ImproperlyConfigured(
+            f"{model.__name__} has no visibility_owner_field; add one or a rule in crm.visibility."
+        )
+    return str(field)
+
+
+def _scope(user: User, model: type[models.Model], *, edit: bool) -> Q:
+    field = owner_field(model)
+    scope = Q(**{field: user}) | Q(pk__in=_shared_ids(user, model, edit=edit))
+    if user.role == Role.MANAGER:
+        scope |= Q(**{f"{field}__in": subtree_user_ids(user)})
+    return scope
+
+
+def _is_active_user(user: AnyUser) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def visible[M: models.Model](user: AnyUser, queryset: QuerySet[M, Any]) -> QuerySet[M, Any]:
+    """Narrow `queryset` to the rows `user` may see."""
+    if not _is_active_user(user):
+        return queryset.none()
+    if not isinstance(user, User):
+        return queryset.none()
+    model = queryset.model
+    if model is User:
+        return queryset if user.role == Role.ADMIN else queryset.filter(is_active=True)
+    if model is Team:
+        return queryset
+    if user.role == Role.ADMIN:
+        owner_field(model)  # still refuse models without a rule
+        return queryset
+    return queryset.filter(_scope(user, model, edit=False))
+
+
+def editable[M: models.Model](user: AnyUser, queryset: QuerySet[M, Any]) -> QuerySet[M, Any]:
+    """Narrow `queryset` to the rows `user` may change (shares must grant edit)."""
+    if not _is_active_user(user):
+        return queryset.none()
+    if not isinstance(user, User):
+        return queryset.none()
+    model = queryset.model
+    if model in (User, Team):
+        return queryset if user.role == Role.ADMIN else queryset.none()
+    if user.role == Role.ADMIN:
+        owner_field(model)
+        return queryset
+    return queryset.filter(_scope(user, model, edit=True))
+
+
+def can_edit(user: AnyUser, obj: models.Model) -> bool:
+    return editable(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
