@@ -6,9 +6,12 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from crm.access import AUTHENTICATED, PUBLIC, access
 from crm.api.views import SchemaView, SwaggerView
-from crm.views import admin_people, audit, pages
+from crm.views import admin_people, audit, pages, profile
 
 crm_patterns: list[URLPattern | URLResolver] = [
+    path("me/", profile.profile, name="profile"),
+    path("me/token/", profile.token_regenerate, name="token_regenerate"),
+    path("me/token/revoke/", profile.token_revoke, name="token_revoke"),
     path("", pages.my_day, name="my_day"),
     path("search/", pages.search, name="search"),
     path(

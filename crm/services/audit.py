@@ -47,7 +47,7 @@ def audit(
 ) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=actor,
-        content_type=ContentType.objects.get_for_model(type(obj)),
+        content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         action=action,

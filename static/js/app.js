@@ -63,7 +63,8 @@
   });
 
   /* Flash messages: success/info fade out after a few seconds; warnings and errors stay
-   * until dismissed. Hovering or focusing a message pauses its timer. */
+   * until dismissed, and so does any alert with class "alert-sticky" (messages
+   * extra_tags) or data-autodismiss="false". Hovering or focusing pauses the timer. */
   function closeAlert(alert) {
     if (window.bootstrap && window.bootstrap.Alert) {
       window.bootstrap.Alert.getOrCreateInstance(alert).close();
@@ -73,7 +74,8 @@
   }
 
   function scheduleDismiss(alert) {
-    if (alert.dataset.autodismiss === "false" || alert.dataset.dismissScheduled) {
+    var sticky = alert.dataset.autodismiss === "false" || alert.classList.contains("alert-sticky");
+    if (sticky || alert.dataset.dismissScheduled) {
       return;
     }
     alert.dataset.dismissScheduled = "true";

@@ -111,3 +111,15 @@ def test_the_health_check_reports_database_and_redis() -> None:
     response = api().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+
+
+def test_a_user_creates_an_api_token_and_sees_it_once(org: Org) -> None:
+    from tests.conftest import client_for
+
+    client = client_for(org.rep)
+    assert client.post("/me/token/").status_code == 302
+    key = Token.objects.get(user=org.rep).key
+    assert key in client.get("/me/").content.decode()
+    assert key not in client.get("/me/").content.decode()
+    client.post("/me/token/revoke/")
+    assert not Token.objects.filter(user=org.rep).exists()

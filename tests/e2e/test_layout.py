@@ -1,0 +1,32 @@
+"""Each role signs in with a real browser and sees the layout."""
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Org
+from tests.e2e.conftest import login, screenshot
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.mark.parametrize("role", ["rep", "manager", "admin"])
+def test_each_role_signs_in_and_sees_the_navigation(
+    role: str, org: Org, live_server: Any, page: Any
+) -> None:
+    user = getattr(org, role)
+    login(page, live_server, user.email)
+    nav = page.get_by_role("navigation", name="Main")
+    for item in ("My day", "Leads", "Deals", "Accounts", "Contacts", "Forecast", "Reports"):
+        assert nav.get_by_role("link", name=item).is_visible()
+    assert nav.get_by_role("link", name="Admin").count() == (1 if role == "admin" else 0)
+    assert page.evaluate("() => document.querySelectorAll('script:not([src])').length") == 0
+    screenshot(page, f"layout-{role}")
+
+
+def test_a_wrong_password_shows_an_error_not_a_crash(org: Org, live_server: Any, page: Any) -> None:
+    page.goto(f"{live_server.url}/auth/login/")
+    page.get_by_label("Email").fill(org.rep.email)
+    page.get_by_label("Password").fill("nope")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").is_visible()
