@@ -45,8 +45,8 @@ $(PY):
 $(STAMP): pyproject.toml | $(PY)
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 	  echo "$(VENV) runs $$($(PY) -V 2>&1); 3.12+ is needed: rm -rf $(VENV) && make venv" >&2; exit 1; }
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install -e '.[dev]'
+	@echo "Installing the project and its dev tools into $(VENV) (pip install -e '.[dev]')"
+	@$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 venv: $(STAMP) ## Create .venv and install the project with its dev tools (again when pyproject.toml changes)
@@ -69,12 +69,11 @@ bench: venv ## Generate the large data set and print timings (arguments via BENC
 clean: ## Remove caches and the install stamp (keeps .venv and the data in var/)
 	rm -f $(STAMP)
 	rm -rf .mypy_cache .ruff_cache .pytest_cache staticfiles test-results
-	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+	find . \( -path ./$(VENV) -o -path ./var -o -path ./.git \) -prune \
+		-o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 reset-data: ## Delete var/: the embedded databases and uploaded files
-	@if [ -x $(PY) ] && [ -d var ]; then $(DEVSERVERS) stop; fi
-	@if [ -f var/postgres/postmaster.pid ]; then \
-	  echo "The embedded PostgreSQL in var/ is still in use (make run? make test?): stop that first." >&2; \
-	  exit 1; \
+	@if [ -x $(PY) ] && [ -d var ]; then \
+	  $(DEVSERVERS) stop || { echo "var/ is in use (make run? make test?): stop that first." >&2; exit 1; }; \
 	fi
 	rm -rf var

