@@ -1,0 +1,5 @@
+import sys
+
+from crm.devservers.cli import main
+
+sys.exit(main())
