@@ -93,3 +93,8 @@ def seed(log: Callable[[str], None]) -> None:
             "Account Executive",
         )
     log(f"people: {User.objects.count()} users in {len(teams)} teams (admin {admin.email})")
+    from crm import demo_relationships
+    from crm.schedule import ensure_schedule
+
+    demo_relationships.seed(log)
+    ensure_schedule()

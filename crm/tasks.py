@@ -14,3 +14,11 @@ def ping_task() -> dict[str, object]:
         cursor.execute("SELECT current_database()")
         database = cursor.fetchone()[0]
     return {"pid": os.getpid(), "host": socket.gethostname(), "database": database}
+
+
+@shared_task(name="crm.task_reminders_send", soft_time_limit=120, time_limit=180)
+def task_reminders_send_task() -> int:
+    """Beat runs this every minute; the service claims each task once, however many run."""
+    from crm.services.reminders import task_reminders_send
+
+    return task_reminders_send()

@@ -6,34 +6,14 @@ from django.urls import URLPattern, URLResolver, include, path
 
 from crm.access import AUTHENTICATED, PUBLIC, access
 from crm.api.views import SchemaView, SwaggerView
+from crm.urls_relationships import relationship_patterns
 from crm.views import admin_people, audit, pages, profile
 
 crm_patterns: list[URLPattern | URLResolver] = [
     path("me/", profile.profile, name="profile"),
     path("me/token/", profile.token_regenerate, name="token_regenerate"),
     path("me/token/revoke/", profile.token_revoke, name="token_revoke"),
-    path("", pages.my_day, name="my_day"),
-    path("search/", pages.search, name="search"),
-    path(
-        "accounts/",
-        pages.section,
-        {
-            "title": "Accounts",
-            "icon": "building",
-            "text": "Companies you sell to will appear here.",
-        },
-        name="account_list",
-    ),
-    path(
-        "contacts/",
-        pages.section,
-        {
-            "title": "Contacts",
-            "icon": "person-lines-fill",
-            "text": "People at your accounts will appear here.",
-        },
-        name="contact_list",
-    ),
+    *relationship_patterns,
     path("manage/", admin_people.admin_home, name="admin_home"),
     path("manage/users/", admin_people.user_list, name="admin_users"),
     path("manage/users/new/", admin_people.user_create, name="admin_user_create"),
@@ -102,6 +82,8 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("django-admin/", admin.site.urls),
     path("leads/", include("leads.urls")),
+    path("w2l/", include("leads.public_urls")),
+    path("imports/", include("crm.imports.urls")),
     path("deals/", include("pipeline.urls")),
     path("forecast/", include("forecasting.urls")),
     path("reports/", include("reporting.urls")),

@@ -49,7 +49,7 @@ def subtree_user_ids(user: User) -> QuerySet[User, Any]:
     return User.objects.filter(team__in=subtree_team_ids(user)).values("id")
 
 
-def _shared_ids(user: User, model: type[models.Model], *, edit: bool = False) -> QuerySet[Any, Any]:
+def _shared_ids(user: User, model: type[models.Model], *, edit: bool = False) -> list[int]:
     content_type = ContentType.objects.get_for_model(model)
     target = Q(user=user)
     if user.team_id is not None:
@@ -57,7 +57,13 @@ def _shared_ids(user: User, model: type[models.Model], *, edit: bool = False) ->
     shares = RecordShare.objects.filter(target, content_type=content_type)
     if edit:
         shares = shares.filter(access=ShareAccess.EDIT)
-    return shares.values("object_id")
+    return list(shares.values_list("object_id", flat=True))
+
+
+def _owner_ids(user: User) -> list[int]:
+    if user.role != Role.MANAGER:
+        return [user.pk]
+    return [user.pk, *subtree_user_ids(user).exclude(pk=user.pk).values_list("id", flat=True)]
 
 
 def owner_field(model: type[models.Model]) -> str:
@@ -70,10 +76,15 @@ def owner_field(model: type[models.Model]) -> str:
 
 
 def _scope(user: User, model: type[models.Model], *, edit: bool) -> Q:
+    """Owner ids and shared ids are fetched first (small, indexed look-ups) and passed as
+    literal lists: `owner_id = ANY(...) OR id = ANY(...)` lets PostgreSQL combine two index
+    scans, where an OR with a sub-select forces it to filter every row of a big table."""
     field = owner_field(model)
-    scope = Q(**{field: user}) | Q(pk__in=_shared_ids(user, model, edit=edit))
-    if user.role == Role.MANAGER:
-        scope |= Q(**{f"{field}__in": subtree_user_ids(user)})
+    owners = _owner_ids(user)
+    scope = Q(**{field: owners[0]}) if len(owners) == 1 else Q(**{f"{field}__in": owners})
+    shared = _shared_ids(user, model, edit=edit)
+    if shared:
+        scope |= Q(pk__in=shared)
     return scope
 
 

@@ -5,6 +5,7 @@ you add a scoped route for a new model; the route sweep fails until you do.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import Model
 
@@ -29,3 +30,102 @@ HIDDEN_OBJECTS: dict[str, Maker] = {
     "crm.User": _deactivated_user,
     "crm.Team": _team,
 }
+
+
+def _import_job(org: Org) -> tuple[Model, list[User], list[User]]:
+    from tests.imports.factories import ImportJobFactory
+
+    job = ImportJobFactory(created_by=org.stranger)
+    return job, [org.rep, org.manager], [org.admin, org.stranger_manager, org.stranger]
+
+
+def _export_job(org: Org) -> tuple[Model, list[User], list[User]]:
+    from tests.imports.factories import ExportJobFactory
+
+    job = ExportJobFactory(created_by=org.stranger)
+    return job, [org.rep, org.manager], [org.admin, org.stranger_manager, org.stranger]
+
+
+HIDDEN_OBJECTS["imports.ImportJob"] = _import_job
+HIDDEN_OBJECTS["imports.ExportJob"] = _export_job
+
+
+def _deal(org: Org) -> tuple[Model, list[User], list[User]]:
+    from tests.pipeline.factories import DealFactory
+
+    deal = DealFactory(owner=org.stranger)
+    return deal, [org.rep, org.manager], [org.admin, org.stranger_manager, org.stranger]
+
+
+HIDDEN_OBJECTS["pipeline.Deal"] = _deal
+
+
+def _account(org: Org) -> tuple[Model, list[User], list[User]]:
+    from tests.crm.factories import AccountFactory
+
+    account = AccountFactory(owner=org.stranger)
+    return account, [org.rep, org.manager], [org.stranger, org.stranger_manager, org.admin]
+
+
+def _contact(org: Org) -> tuple[Model, list[User], list[User]]:
+    from tests.crm.factories import ContactFactory
+
+    contact = ContactFactory(owner=org.stranger)
+    return contact, [org.rep, org.manager], [org.stranger, org.stranger_manager, org.admin]
+
+
+def _task(org: Org) -> tuple[Model, list[User], list[User]]:
+    from tests.crm.factories import TaskFactory
+
+    return TaskFactory(owner=org.stranger), [org.rep, org.manager], [org.stranger]
+
+
+def _notification(org: Org) -> tuple[Model, list[User], list[User]]:
+    from crm.models import Notification
+
+    note = Notification.objects.create(user=org.stranger, text="For the stranger only")
+    return note, [org.rep, org.manager, org.admin], [org.stranger]
+
+
+def _saved_view(org: Org) -> tuple[Model, list[User], list[User]]:
+    from crm.models import SavedView
+
+    view = SavedView.objects.create(user=org.stranger, kind="accounts", name="Mine", querystring="")
+    return view, [org.rep, org.manager, org.admin], [org.stranger]
+
+
+HIDDEN_OBJECTS["crm.Account"] = _account
+HIDDEN_OBJECTS["crm.Contact"] = _contact
+HIDDEN_OBJECTS["crm.Task"] = _task
+HIDDEN_OBJECTS["crm.Notification"] = _notification
+HIDDEN_OBJECTS["crm.SavedView"] = _saved_view
+
+
+def _activity(org: Org) -> tuple[Model, list[User], list[User]]:
+    from tests.crm.factories import ActivityFactory
+
+    return ActivityFactory(owner=org.stranger), [org.rep, org.manager], [org.stranger, org.admin]
+
+
+HIDDEN_OBJECTS["crm.Activity"] = _activity
+
+
+def _lead(org: Org) -> tuple[Model, list[User], list[User]]:
+    from tests.leads.factories import LeadFactory
+
+    lead = LeadFactory(owner=org.stranger)
+    return lead, [org.rep, org.manager], [org.stranger, org.stranger_manager, org.admin]
+
+
+def _lead_merge(org: Org) -> tuple[Model, list[User], list[User]]:
+    from leads.models import LeadMerge
+    from tests.leads.factories import LeadFactory
+
+    winner: Any = LeadFactory(owner=org.stranger)
+    loser: Any = LeadFactory(owner=org.stranger)
+    merge = LeadMerge.objects.create(winner=winner, loser=loser, actor=org.stranger)
+    return merge, [org.rep, org.manager], [org.stranger, org.admin]
+
+
+HIDDEN_OBJECTS["leads.Lead"] = _lead
+HIDDEN_OBJECTS["leads.LeadMerge"] = _lead_merge

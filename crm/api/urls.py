@@ -1,15 +1,25 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from crm.api.relationships import AccountViewSet, ActivityViewSet, ContactViewSet, TaskViewSet
 from crm.api.views import MeView, TeamViewSet, UserViewSet
+from crm.imports.api import ExportJobViewSet, ImportJobViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.include_format_suffixes = False
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
+router.register("accounts", AccountViewSet, basename="account")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("imports", ImportJobViewSet, basename="import")
+router.register("exports", ExportJobViewSet, basename="export")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("", include(router.urls)),
+    path("", include("pipeline.api_urls")),
+    path("", include("leads.api.urls")),
 ]

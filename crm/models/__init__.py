@@ -1,6 +1,7 @@
 from .accounts import Account, Contact
 from .activities import Activity, Task
 from .audit import AuditEntry
+from .notifications import Notification, SavedView
 from .sharing import RecordShare
 from .users import Role, Team, User
 
@@ -9,8 +10,10 @@ __all__ = [
     "Activity",
     "AuditEntry",
     "Contact",
+    "Notification",
     "RecordShare",
     "Role",
+    "SavedView",
     "Task",
     "Team",
     "User",

@@ -3,8 +3,11 @@
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 
@@ -50,6 +53,12 @@ class Account(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Full-text document for global search, maintained by PostgreSQL itself.
+    search_document = models.GeneratedField(
+        expression=SearchVector("name", "domain", config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering: ClassVar = ["name", "id"]
@@ -73,6 +82,18 @@ class Account(models.Model):
             models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
             models.Index(fields=["name", "id"], name="account_name"),
             models.Index(fields=["-created_at", "id"], name="account_created"),
+            models.Index(fields=["created_at", "id"], name="account_created_asc"),
+            models.Index(fields=["segment", "name", "id"], name="account_segment_name"),
+            models.Index(fields=["relationship", "name", "id"], name="account_rel_name"),
+            models.Index(fields=["industry", "name", "id"], name="account_industry_name"),
+            models.Index(fields=["country", "name", "id"], name="account_country_name"),
+            models.Index(fields=["parent"], name="account_parent"),
+            models.Index(
+                fields=["deleted_at"], condition=Q(deleted_at__isnull=False), name="account_deleted"
+            ),
+            GinIndex(fields=["search_document"], name="account_search_document"),
+            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="account_name_trgm"),
+            GinIndex(fields=["domain"], opclasses=["gin_trgm_ops"], name="account_domain_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -119,6 +140,16 @@ class Contact(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    search_document = models.GeneratedField(
+        expression=SearchVector(
+            "first_name",
+            "last_name",
+            Cast("email", output_field=models.CharField()),
+            config="simple",
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     class Meta:
         ordering: ClassVar = ["last_name", "first_name", "id"]
@@ -127,6 +158,13 @@ class Contact(models.Model):
             models.Index(fields=["last_name", "first_name", "id"], name="contact_name"),
             models.Index(fields=["account"], name="contact_account"),
             models.Index(fields=["email"], name="contact_email"),
+            models.Index(fields=["-created_at", "id"], name="contact_created"),
+            models.Index(fields=["created_at", "id"], name="contact_created_asc"),
+            models.Index(fields=["email_consent", "last_name", "id"], name="contact_consent_name"),
+            GinIndex(fields=["search_document"], name="contact_search_document"),
+            GinIndex(fields=["first_name"], opclasses=["gin_trgm_ops"], name="contact_first_trgm"),
+            GinIndex(fields=["last_name"], opclasses=["gin_trgm_ops"], name="contact_last_trgm"),
+            GinIndex(fields=["email"], opclasses=["gin_trgm_ops"], name="contact_email_trgm"),
         ]
 
     def __str__(self) -> str:

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "crm",
+    "crm.imports",
     "leads",
     "pipeline",
     "forecasting",
@@ -233,6 +234,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Several models have a `status` or `kind`; give each choice set its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "LeadStatusEnum": "leads.models.leads.LeadStatus",
+        "JobStatusEnum": "crm.imports.models.JobStatus",
+        "ActivityKindEnum": "crm.models.activities.ActivityKind",
+        "StageKindEnum": "pipeline.models.pipelines.StageKind",
+    },
 }
 
 LOGGING = {

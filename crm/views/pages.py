@@ -3,9 +3,7 @@
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 
-from crm import selectors
 from crm.access import AUTHENTICATED, PUBLIC, AuthenticatedRequest, access
 from crm.health import redis_ping
 
@@ -33,15 +31,3 @@ def section(request: AuthenticatedRequest, *, title: str, icon: str, text: str) 
         "crm/section_empty.html",
         {"section_title": title, "section_icon": icon, "section_text": text},
     )
-
-
-@access(AUTHENTICATED)
-def my_day(request: AuthenticatedRequest) -> HttpResponse:
-    return render(request, "crm/my_day.html", {"today": timezone.localdate()})
-
-
-@access(AUTHENTICATED)
-def search(request: AuthenticatedRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    results = selectors.user_list(actor=request.user, search=query)[:20] if query else []
-    return render(request, "crm/search.html", {"query": query, "people": results})

@@ -8,7 +8,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-SEEDERS = ["crm.demo", "leads.demo", "pipeline.demo", "forecasting.demo", "reporting.demo"]
+SEEDERS = [
+    "crm.demo",
+    "leads.demo",
+    "pipeline.demo",
+    "leads.demo_conversions",
+    "forecasting.demo",
+    "reporting.demo",
+]
 
 
 class Command(BaseCommand):

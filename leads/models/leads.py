@@ -3,9 +3,10 @@
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Concat, Lower, Trim
 from django.utils import timezone
 
 
@@ -46,6 +47,15 @@ class Temperature(models.TextChoices):
     COLD = "cold", "Cold"
 
 
+OPEN_STATUSES = (LeadStatus.SUSPECT, LeadStatus.MQL, LeadStatus.SQL)
+
+
+class LeadQuerySet(models.QuerySet["Lead"]):
+    def alive(self) -> "LeadQuerySet":
+        """Leads not deleted (merged-away leads are soft-deleted)."""
+        return self.filter(deleted_at__isnull=True)
+
+
 class Lead(models.Model):
     visibility_owner_field = "owner"
 
@@ -76,6 +86,11 @@ class Lead(models.Model):
         max_length=4, choices=Temperature.choices, default=Temperature.COLD
     )
     temperature_overridden = models.BooleanField(default=False)
+    temperature_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    temperature_override_at = models.DateTimeField(null=True, blank=True)
+    temperature_override_reason = models.CharField(max_length=200, blank=True, default="")
     budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     notes = models.TextField(blank=True, default="")
     score = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -88,10 +103,60 @@ class Lead(models.Model):
     converted_contact = models.ForeignKey(
         "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    assignment_seen_at = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Kept by PostgreSQL itself, so bulk loads and raw SQL can't leave them stale.
+    email_normalized = models.GeneratedField(
+        expression=Lower(Trim("email")),
+        output_field=models.CharField(max_length=254),
+        db_persist=True,
+    )
+    phone_normalized = models.GeneratedField(
+        expression=Func(
+            F("phone"), Value("[^0-9]"), Value(""), Value("g"), function="regexp_replace"
+        ),
+        output_field=models.CharField(max_length=40),
+        db_persist=True,
+    )
+    search_text = models.GeneratedField(
+        expression=Lower(
+            Concat(
+                "first_name",
+                Value(" "),
+                "last_name",
+                Value(" "),
+                "company",
+                Value(" "),
+                "email",
+                output_field=models.TextField(),
+            )
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+    name_company = models.GeneratedField(
+        expression=Lower(
+            Concat(
+                "first_name",
+                Value(" "),
+                "last_name",
+                Value(" "),
+                "company",
+                output_field=models.TextField(),
+            )
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
+    objects = LeadQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]
@@ -118,7 +183,37 @@ class Lead(models.Model):
             ),
             models.Index(fields=["source", "-created_at", "-id"], name="lead_source_created"),
             models.Index(fields=["-created_at", "-id"], name="lead_created"),
-            models.Index(fields=["-score", "-id"], name="lead_score"),
+            models.Index(F("score").desc(nulls_last=True), F("id").desc(), name="lead_score"),
+            models.Index(fields=["last_name", "first_name", "id"], name="lead_name"),
+            models.Index(fields=["owner", "last_name", "first_name", "id"], name="lead_owner_name"),
+            models.Index(
+                F("owner"),
+                F("score").desc(nulls_last=True),
+                F("id").desc(),
+                name="lead_owner_score",
+            ),
+            models.Index(
+                fields=["owner", "status", "-created_at", "-id"], name="lead_owner_status_created"
+            ),
+            models.Index(
+                fields=["owner", "temperature", "-created_at", "-id"],
+                name="lead_owner_temp_created",
+            ),
+            models.Index(
+                fields=["owner", "-assigned_at"],
+                condition=Q(assignment_seen_at__isnull=True, assigned_at__isnull=False),
+                name="lead_owner_unseen",
+            ),
+            models.Index(
+                fields=["email_normalized"], condition=~Q(email=""), name="lead_email_norm"
+            ),
+            models.Index(
+                fields=["phone_normalized"], condition=~Q(phone=""), name="lead_phone_norm"
+            ),
+            GinIndex(OpClass(F("search_text"), name="gin_trgm_ops"), name="lead_search_trgm"),
+            GinIndex(
+                OpClass(F("name_company"), name="gin_trgm_ops"), name="lead_name_company_trgm"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -127,3 +222,7 @@ class Lead(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES

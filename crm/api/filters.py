@@ -1,0 +1,75 @@
+"""django-filter FilterSets for the relationship API (querystring filters, in the schema)."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Q, QuerySet
+
+from crm.models import Account, Activity, Contact, Task
+from crm.models.accounts import EmailConsent, Relationship, Segment
+from crm.models.activities import ActivityKind
+
+
+class AccountFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Name or domain contains")
+    segment = django_filters.ChoiceFilter(choices=Segment.choices)
+    relationship = django_filters.ChoiceFilter(choices=Relationship.choices)
+    industry = django_filters.CharFilter(lookup_expr="iexact")
+    country = django_filters.CharFilter(lookup_expr="iexact")
+    region = django_filters.CharFilter(lookup_expr="iexact")
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = Account
+        fields = ("owner", "parent", "segment", "relationship", "industry", "country", "region")
+
+    def search(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
+        return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value.lower()))
+
+
+class ContactFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Name or email contains")
+    email_consent = django_filters.ChoiceFilter(choices=EmailConsent.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta:
+        model = Contact
+        fields = ("owner", "account", "email_consent", "preferred_channel")
+
+    def search(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
+        return queryset.filter(
+            Q(first_name__icontains=value)
+            | Q(last_name__icontains=value)
+            | Q(email__icontains=value)
+        )
+
+
+class LinkFilterMixin(django_filters.FilterSet):
+    account = django_filters.NumberFilter(field_name="account_id")
+    contact = django_filters.NumberFilter(field_name="contact_id")
+    lead = django_filters.NumberFilter(field_name="lead_id")
+    deal = django_filters.NumberFilter(field_name="deal_id")
+    owner = django_filters.NumberFilter(field_name="owner_id")
+
+
+class ActivityFilter(LinkFilterMixin):
+    kind = django_filters.ChoiceFilter(choices=ActivityKind.choices)
+    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+
+    class Meta:
+        model = Activity
+        fields = ("kind",)
+
+
+class TaskFilter(LinkFilterMixin):
+    done = django_filters.BooleanFilter(method="filter_done")
+    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+
+    class Meta:
+        model = Task
+        fields = ("priority",)
+
+    def filter_done(self, queryset: QuerySet[Task], name: str, value: Any) -> QuerySet[Task]:
+        return queryset.filter(done_at__isnull=not value)

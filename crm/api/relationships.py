@@ -1,0 +1,207 @@
+"""API for accounts, contacts, activities and tasks: CRUD through the services, scoped by
+`crm.visibility`, filtered with django-filter, plus sharing endpoints on accounts and contacts."""
+
+from typing import Any
+
+from django.db.models import Model, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from crm.access import actor, scoped
+from crm.api.base import ScopedModelViewSet
+from crm.api.filters import AccountFilter, ActivityFilter, ContactFilter, TaskFilter
+from crm.api.relationship_serializers import (
+    AccountDeleteSerializer,
+    AccountInputSerializer,
+    AccountOutputSerializer,
+    ActivityInputSerializer,
+    ActivityOutputSerializer,
+    ActivityUpdateSerializer,
+    ContactInputSerializer,
+    ContactOutputSerializer,
+    ShareInputSerializer,
+    ShareOutputSerializer,
+    TaskInputSerializer,
+    TaskOutputSerializer,
+    TaskUpdateSerializer,
+)
+from crm.errors import NotFound
+from crm.models import Account, Activity, Contact, Task
+from crm.services import accounts, activities, contacts, sharing
+from crm.visibility import visible
+
+WRITE_METHODS = ["get", "post", "patch", "delete", "head", "options"]
+
+
+class SharesMixin:
+    """GET/POST /<records>/{id}/shares/ and DELETE /<records>/{id}/shares/{share_id}/."""
+
+    @extend_schema(request=ShareInputSerializer, responses=ShareOutputSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
+    def shares(self, request: Request, pk: str | None = None) -> Response:
+        record: Model = self.get_object()  # type: ignore[attr-defined]
+        if request.method == "POST":
+            data = ShareInputSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            share = sharing.share_create(actor=actor(request), obj=record, **data.validated_data)
+            return Response(ShareOutputSerializer(share).data, status=status.HTTP_201_CREATED)
+        sharing_rows = sharing.shares_of(record)
+        return Response(ShareOutputSerializer(sharing_rows, many=True).data)
+
+    @extend_schema(request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"shares/(?P<share_id>\d+)")
+    def unshare(self, request: Request, pk: str | None = None, share_id: str = "") -> Response:
+        record: Model = self.get_object()  # type: ignore[attr-defined]
+        sharing.share_delete(actor=actor(request), obj=record, share_id=int(share_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccountViewSet(SharesMixin, ScopedModelViewSet[Account]):
+    """Accounts you may see. DELETE is a soft delete; when the account has contacts pass
+    `?contacts=keep|move|delete` (and `move_to=<account id>` to move them)."""
+
+    access = scoped("crm.Account")
+    serializer_class = AccountOutputSerializer
+    filterset_class = AccountFilter
+    http_method_names = WRITE_METHODS
+
+    def base_queryset(self) -> QuerySet[Account]:
+        return Account.objects.filter(deleted_at__isnull=True).select_related("owner")
+
+    @extend_schema(request=AccountInputSerializer, responses={201: AccountOutputSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = AccountInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        account = accounts.account_create(actor=actor(request), **data.validated_data)
+        return Response(AccountOutputSerializer(account).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AccountInputSerializer, responses=AccountOutputSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        account = self.get_object()
+        data = AccountInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        account = accounts.account_update(
+            actor=actor(request), account=account, data=dict(data.validated_data)
+        )
+        return Response(AccountOutputSerializer(account).data)
+
+    @extend_schema(parameters=[AccountDeleteSerializer], responses={204: None})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        account = self.get_object()
+        data = AccountDeleteSerializer(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        accounts.account_delete(actor=actor(request), account=account, **data.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses=AccountOutputSerializer)
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, pk: str | None = None) -> Response:
+        """Administrators only: bring back a deleted account (and contacts deleted with it)."""
+        user = actor(request)
+        account = visible(user, Account.objects.filter(pk=pk or 0)).first()
+        if account is None:
+            raise NotFound("Not found.")
+        account = accounts.account_restore(actor=user, account=account)
+        return Response(AccountOutputSerializer(account).data)
+
+
+class ContactViewSet(SharesMixin, ScopedModelViewSet[Contact]):
+    access = scoped("crm.Contact")
+    serializer_class = ContactOutputSerializer
+    filterset_class = ContactFilter
+    http_method_names = WRITE_METHODS
+
+    def base_queryset(self) -> QuerySet[Contact]:
+        return Contact.objects.filter(deleted_at__isnull=True)
+
+    @extend_schema(request=ContactInputSerializer, responses={201: ContactOutputSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ContactInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contact = contacts.contact_create(actor=actor(request), **data.validated_data)
+        return Response(ContactOutputSerializer(contact).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ContactInputSerializer, responses=ContactOutputSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        contact = self.get_object()
+        data = ContactInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        contact = contacts.contact_update(
+            actor=actor(request), contact=contact, data=dict(data.validated_data)
+        )
+        return Response(ContactOutputSerializer(contact).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        contacts.contact_delete(actor=actor(request), contact=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ActivityViewSet(ScopedModelViewSet[Activity]):
+    """Calls, emails, meetings and notes; filter by account, contact, lead or deal."""
+
+    access = scoped("crm.Activity")
+    serializer_class = ActivityOutputSerializer
+    filterset_class = ActivityFilter
+    http_method_names = WRITE_METHODS
+
+    def base_queryset(self) -> QuerySet[Activity]:
+        return Activity.objects.all()
+
+    @extend_schema(request=ActivityInputSerializer, responses={201: ActivityOutputSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = ActivityInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if v is not None}
+        activity = activities.activity_log(actor=actor(request), **values)
+        return Response(ActivityOutputSerializer(activity).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ActivityUpdateSerializer, responses=ActivityOutputSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        activity = self.get_object()
+        data = ActivityUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        activity = activities.activity_update(
+            actor=actor(request), activity=activity, data=dict(data.validated_data)
+        )
+        return Response(ActivityOutputSerializer(activity).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        activities.activity_delete(actor=actor(request), activity=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TaskViewSet(ScopedModelViewSet[Task]):
+    """To-dos with a due time; PATCH `{"done": true}` ticks one off."""
+
+    access = scoped("crm.Task")
+    serializer_class = TaskOutputSerializer
+    filterset_class = TaskFilter
+    http_method_names = WRITE_METHODS
+
+    def base_queryset(self) -> QuerySet[Task]:
+        return Task.objects.all()
+
+    @extend_schema(request=TaskInputSerializer, responses={201: TaskOutputSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = TaskInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = {k: v for k, v in data.validated_data.items() if v is not None}
+        task = activities.task_create(actor=actor(request), **values)
+        return Response(TaskOutputSerializer(task).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TaskUpdateSerializer, responses=TaskOutputSerializer)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        task = self.get_object()
+        data = TaskUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        task = activities.task_update(
+            actor=actor(request), task=task, data=dict(data.validated_data)
+        )
+        return Response(TaskOutputSerializer(task).data)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        activities.task_delete(actor=actor(request), task=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

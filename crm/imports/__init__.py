@@ -1,0 +1,1 @@
+"""Import and export engine: one engine for every kind, used by pages, API and command."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    name = "crm.imports"
+    label = "imports"
+    verbose_name = "Imports and exports"
+
+    def ready(self) -> None:
+        from crm.imports import kinds_crm  # noqa: F401  (registers accounts, contacts, activities)

@@ -1,0 +1,355 @@
+"""One batch of rows: parse cells into values, build records, apply the dedupe policy and
+write them in bulk. Every row of the batch ends with exactly one outcome."""
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import DatabaseError, models, transaction
+
+from crm.errors import DomainError
+from crm.imports.context import CREATE, ImportContext
+from crm.imports.models import DedupePolicy, RowOutcome
+from crm.imports.parsers import (
+    clean_text,
+    looks_like_formula,
+    normalise_key,
+    parse_bool,
+    parse_date,
+    parse_datetime,
+    parse_decimal,
+    parse_int,
+)
+from crm.imports.registry import Field, ImportKind, PreparedRow, RowError
+from crm.models import AuditEntry
+from crm.models.audit import AuditAction
+from crm.visibility import editable
+
+
+@dataclass
+class Outcome:
+    number: int
+    outcome: str
+    object_id: int | None = None
+    message: str = ""
+    cells: list[str] | None = None
+
+
+Columns = list[tuple[int, str, Field]]  # (cell index, header, field)
+
+
+def columns_for(kind: ImportKind, headers: list[str], mapping: dict[str, str]) -> Columns:
+    columns = []
+    for index, header in enumerate(headers):
+        name = mapping.get(header) if header else None
+        if name:
+            columns.append((index, header, kind.field(name)))
+    return columns
+
+
+def _parse(f: Field, text: str, ctx: ImportContext) -> Any:
+    if f.type == "email":
+        email = text.lower()
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValueError(f"“{text}” is not an email address.") from None
+        return email
+    if f.type == "date":
+        return parse_date(text, day_first=ctx.day_first)
+    if f.type == "datetime":
+        return parse_datetime(text, day_first=ctx.day_first)
+    if f.type == "decimal":
+        return parse_decimal(text)
+    if f.type == "int":
+        return parse_int(text)
+    if f.type == "bool":
+        return parse_bool(text)
+    if f.type == "choice":
+        key = normalise_key(text)
+        for value, label in f.choices:
+            if key in (normalise_key(value), normalise_key(label)):
+                return value
+        allowed = ", ".join(label for _, label in f.choices)
+        raise ValueError(f"“{text}” is not one of: {allowed}.")
+    if f.type == "user":
+        return ctx.owner_for(ctx.find_user(text))
+    if f.max_length and len(text) > f.max_length:
+        raise ValueError(f"is longer than {f.max_length} characters.")
+    return text
+
+
+def _convert(
+    number: int, cells: list[str], columns: Columns, width: int, ctx: ImportContext
+) -> PreparedRow:
+    row = PreparedRow(number=number, cells=cells)
+    if len(cells) > width and any(c.strip() for c in cells[width:]):
+        row.error = (
+            f"This row has {len(cells)} cells but the header has {width} "
+            "(a stray delimiter or an unquoted comma?)."
+        )
+        return row
+    errors = []
+    for index, header, f in columns:
+        raw = cells[index] if index < len(cells) else ""
+        if looks_like_formula(raw):
+            errors.append(f"{header}: holds a spreadsheet formula; export values, not formulas.")
+            continue
+        text = clean_text(raw)
+        if not text:
+            continue
+        if f.type == "lookup":
+            row.values[f.name] = text  # resolved for the whole batch at once
+            continue
+        try:
+            row.values[f.name] = _parse(f, text, ctx)
+        except ValueError as exc:
+            errors.append(f"{header}: {exc}")
+    row.error = " ".join(errors)
+    return row
+
+
+def _resolve_lookups(kind: ImportKind, rows: list[PreparedRow], ctx: ImportContext) -> None:
+    for f in kind.fields:
+        if f.lookup is None:
+            continue
+        lookup = f.lookup
+        cache = ctx.lookup_cache.setdefault(f.name, {})
+        wanted = {
+            normalise_key(r.values[f.name]): r.values[f.name]
+            for r in rows
+            if not r.error and isinstance(r.values.get(f.name), str)
+        }
+        known_missing = ctx.lookup_missing.setdefault(f.name, set())
+        missing = {k: v for k, v in wanted.items() if k not in cache and k not in known_missing}
+        if missing:
+            cache.update(lookup.resolve(missing, ctx))
+            known_missing.update(k for k in missing if k not in cache)
+        chosen = ctx.value_maps.get(f.name, {})
+        for r in rows:
+            text = r.values.get(f.name)
+            if r.error or not isinstance(text, str):
+                continue
+            key = normalise_key(text)
+            if key in cache:
+                r.values[f.name] = cache[key]
+                continue
+            target = chosen.get(key) or ctx.on_unknown.get(f.name, "")
+            if target and target != CREATE and target != "reject":
+                cache[key] = int(target)
+            elif target == CREATE and lookup.can_create(ctx):
+                try:
+                    with transaction.atomic():
+                        cache[key] = lookup.create(text, ctx)
+                except DomainError as exc:
+                    r.error = f"{f.label}: “{text}” could not be created: {exc.message}"
+                    continue
+            else:
+                r.error = (
+                    f"{f.label}: “{text}” is not in the list. Map it to an existing "
+                    f"{f.label.lower()} on the mapping screen, or choose to create it."
+                )
+                continue
+            r.values[f.name] = cache[key]
+
+
+def prepare(
+    kind: ImportKind,
+    items: list[tuple[int, list[str]]],
+    columns: Columns,
+    width: int,
+    ctx: ImportContext,
+) -> list[PreparedRow]:
+    rows = [_convert(n, cells, columns, width, ctx) for n, cells in items]
+    _resolve_lookups(kind, rows, ctx)
+    for row in rows:
+        if row.error:
+            continue
+        missing = [
+            f.label for f in kind.fields if f.required and row.values.get(f.name) in (None, "")
+        ]
+        if missing:
+            row.error = "Missing " + ", ".join(missing) + "."
+            continue
+        try:
+            row.record = kind.build(row.values, ctx)
+            row.key = kind.dedupe_key(row.record, row.values)
+        except (RowError, ValueError) as exc:
+            row.error = str(exc)
+    return rows
+
+
+def _insert(
+    kind: ImportKind, rows: list[PreparedRow], ctx: ImportContext, outcomes: dict[int, Outcome]
+) -> list[PreparedRow]:
+    """Bulk insert; if the database refuses the batch, insert row by row and reject the
+    rows it refuses, so one bad row never takes the others down."""
+    records = [r.record for r in rows if r.record is not None]
+    try:
+        with transaction.atomic():
+            kind.create(records, ctx)
+        return rows
+    except DatabaseError:
+        pass
+    created = []
+    for row in rows:
+        if row.record is None:
+            continue
+        row.record.pk = None
+        try:
+            with transaction.atomic():
+                kind.create([row.record], ctx)
+        except DatabaseError as exc:
+            message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            outcomes[row.number] = Outcome(
+                row.number,
+                RowOutcome.REJECTED,
+                message=f"Refused by the database: {message}",
+                cells=row.cells,
+            )
+            continue
+        created.append(row)
+    return created
+
+
+def write(
+    kind: ImportKind, rows: list[PreparedRow], policy: str, ctx: ImportContext, job_id: int | None
+) -> list[Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    valid = []
+    for row in rows:
+        if row.error or row.record is None:
+            outcomes[row.number] = Outcome(
+                row.number,
+                RowOutcome.REJECTED,
+                message=row.error or "Not imported.",
+                cells=row.cells,
+            )
+        else:
+            valid.append(row)
+    keys = list({r.key for r in valid if r.key is not None})
+    existing = kind.find_existing(keys, ctx) if keys and policy != DedupePolicy.CREATE else {}
+    may_edit: set[Any] = set()
+    if policy == DedupePolicy.UPDATE and existing:
+        ids = [obj.pk for obj in existing.values()]
+        may_edit = set(
+            editable(ctx.actor, kind.model._default_manager.filter(pk__in=ids)).values_list(
+                "pk", flat=True
+            )
+        )
+    pending: dict[Hashable, PreparedRow] = {}
+    followers: list[tuple[PreparedRow, PreparedRow]] = []
+    to_create: list[PreparedRow] = []
+    updated: dict[Any, tuple[models.Model, list[int]]] = {}
+    changed: set[str] = set()
+    for row in valid:
+        if row.key is not None and policy != DedupePolicy.CREATE:
+            match = existing.get(row.key)
+            if match is not None:
+                if policy == DedupePolicy.SKIP:
+                    outcomes[row.number] = Outcome(
+                        row.number,
+                        RowOutcome.SKIPPED,
+                        match.pk,
+                        f"Same as existing {kind.label.lower().rstrip('s')} #{match.pk}.",
+                    )
+                elif match.pk not in may_edit:
+                    outcomes[row.number] = Outcome(
+                        row.number,
+                        RowOutcome.REJECTED,
+                        message=f"A matching record (#{match.pk}) exists but you can't edit it.",
+                        cells=row.cells,
+                    )
+                else:
+                    try:
+                        kind.apply_update(match, row.values, ctx)
+                    except (RowError, ValueError) as exc:
+                        outcomes[row.number] = Outcome(
+                            row.number, RowOutcome.REJECTED, message=str(exc), cells=row.cells
+                        )
+                        continue
+                    changed.update(
+                        kind.attribute(n) for n, v in row.values.items() if v not in (None, "")
+                    )
+                    updated.setdefault(match.pk, (match, []))[1].append(row.number)
+                    outcomes[row.number] = Outcome(row.number, RowOutcome.UPDATED, match.pk)
+                continue
+            earlier = pending.get(row.key)
+            if earlier is not None:
+                if policy == DedupePolicy.UPDATE and earlier.record is not None:
+                    try:
+                        kind.apply_update(earlier.record, row.values, ctx)
+                    except (RowError, ValueError) as exc:
+                        outcomes[row.number] = Outcome(
+                            row.number, RowOutcome.REJECTED, message=str(exc), cells=row.cells
+                        )
+                        continue
+                followers.append((row, earlier))
+                continue
+            pending[row.key] = row
+        to_create.append(row)
+    if updated:
+        try:
+            with transaction.atomic():
+                kind.update([obj for obj, _ in updated.values()], changed, ctx)
+        except DatabaseError as exc:
+            for _, numbers in updated.values():
+                for n in numbers:
+                    outcomes[n] = Outcome(
+                        n,
+                        RowOutcome.REJECTED,
+                        message=f"Update refused: {exc}",
+                        cells=next(r.cells for r in valid if r.number == n),
+                    )
+    created = _insert(kind, to_create, ctx, outcomes) if to_create else []
+    for row in created:
+        pk = row.record.pk if row.record is not None else None
+        outcomes[row.number] = Outcome(row.number, RowOutcome.IMPORTED, pk)
+    for row, earlier in followers:
+        first = outcomes.get(earlier.number)
+        if first is None or first.outcome != RowOutcome.IMPORTED:
+            outcomes[row.number] = Outcome(
+                row.number,
+                RowOutcome.REJECTED,
+                message=f"Duplicate of row {earlier.number}, which was not imported.",
+                cells=row.cells,
+            )
+        elif policy == DedupePolicy.UPDATE:
+            outcomes[row.number] = Outcome(
+                row.number,
+                RowOutcome.UPDATED,
+                first.object_id,
+                f"Merged into row {earlier.number}.",
+            )
+        else:
+            outcomes[row.number] = Outcome(
+                row.number,
+                RowOutcome.SKIPPED,
+                first.object_id,
+                f"Duplicate of row {earlier.number}.",
+            )
+    if created:
+        kind.after_create([r.record for r in created if r.record is not None], ctx)
+        _audit_created(kind, created, ctx, job_id)
+    return [outcomes[r.number] for r in rows]
+
+
+def _audit_created(
+    kind: ImportKind, rows: list[PreparedRow], ctx: ImportContext, job_id: int | None
+) -> None:
+    content_type = ContentType.objects.get_for_model(kind.model)
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            actor=ctx.actor,
+            content_type=content_type,
+            object_id=str(r.record.pk),
+            object_repr=str(r.record)[:200],
+            action=AuditAction.IMPORT,
+            changes={"import_job": job_id, "row": r.number},
+        )
+        for r in rows
+        if r.record is not None
+    )

@@ -1,0 +1,75 @@
+"""What a kind needs while building records: who imports, whom they may assign to,
+how to read dates, and the lookup answers already found (cached across batches)."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from crm.imports.parsers import normalise_key
+from crm.models import Role, User
+from crm.visibility import subtree_user_ids
+
+CREATE = "__create__"
+
+
+@dataclass
+class ImportContext:
+    actor: User
+    day_first: bool = False
+    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
+    on_unknown: dict[str, str] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    lookup_cache: dict[str, dict[str, int]] = field(default_factory=dict)
+    lookup_missing: dict[str, set[str]] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # kinds' per-run caches
+    _users: dict[str, User] | None = None
+    _assignable: set[int] | None = None
+
+    @classmethod
+    def for_job(cls, actor: User, options: dict[str, Any]) -> "ImportContext":
+        return cls(
+            actor=actor,
+            day_first=bool(options.get("day_first")),
+            value_maps=dict(options.get("value_maps") or {}),
+            on_unknown=dict(options.get("on_unknown") or {}),
+            options=options,
+        )
+
+    def _load_users(self) -> dict[str, User]:
+        if self._users is None:
+            users: dict[str, User] = {}
+            for user in User.objects.filter(is_active=True).order_by("id"):
+                users.setdefault(normalise_key(user.email), user)
+                name = f"{user.first_name} {user.last_name}".strip()
+                if name:
+                    users.setdefault(normalise_key(name), user)
+            self._users = users
+        return self._users
+
+    def find_user(self, text: str) -> User:
+        user = self._load_users().get(normalise_key(text))
+        if user is None:
+            raise ValueError(f"No active user with the name or email “{text}”.")
+        return user
+
+    def assignable_ids(self) -> set[int]:
+        """Whom the importer may make owner: admins anyone, managers their subtree, reps
+        only themselves."""
+        if self._assignable is None:
+            if self.actor.role == Role.ADMIN:
+                self._assignable = {u.pk for u in self._load_users().values()}
+            elif self.actor.role == Role.MANAGER:
+                self._assignable = {self.actor.pk} | set(
+                    User.objects.filter(pk__in=subtree_user_ids(self.actor)).values_list(
+                        "pk", flat=True
+                    )
+                )
+            else:
+                self._assignable = {self.actor.pk}
+        return self._assignable
+
+    def owner_for(self, user: User | None) -> User:
+        if user is None:
+            return self.actor
+        if user.pk not in self.assignable_ids():
+            raise ValueError(f"You can't assign records to {user.full_name}.")
+        return user

@@ -1,0 +1,205 @@
+"""Running an import job: stream the file, process it in batches, record every row.
+
+Each batch is one transaction that writes the records *and* their row outcomes, so after a
+crash the job resumes after the last recorded row and never writes a row twice. A
+PostgreSQL advisory lock keeps two workers off the same job (a redelivered task waits its
+turn and finds nothing left to do).
+"""
+
+import logging
+from collections.abc import Callable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Max
+from django.utils import timezone
+
+from crm.imports.batch import Outcome, columns_for, prepare, write
+from crm.imports.context import ImportContext
+from crm.imports.models import ImportJob, ImportRowResult, JobStatus, RowOutcome
+from crm.imports.readers import FileInfo, count_rows, iter_rows
+from crm.imports.registry import PreparedRow, get_kind
+from crm.models.audit import AuditAction
+from crm.services.audit import audit
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 1000
+LOCK_NAMESPACE = 7007
+AfterBatch = Callable[[int], None]
+
+
+def file_info(job: ImportJob) -> FileInfo:
+    return FileInfo(job.file_format, job.encoding, job.delimiter, list(job.headers))
+
+
+def job_path(job: ImportJob) -> Path:
+    return Path(job.file.path)
+
+
+def context_for(job: ImportJob) -> ImportContext:
+    return ImportContext.for_job(job.created_by, job.options)
+
+
+def _batches(
+    rows: Iterator[tuple[int, list[str]]], size: int
+) -> Iterator[list[tuple[int, list[str]]]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _try_lock(job_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, job_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _unlock(job_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, job_id])
+
+
+def _recount(job: ImportJob) -> dict[str, int]:
+    counts = dict.fromkeys(RowOutcome.values, 0)
+    for row in job.rows.values("outcome").annotate(n=Count("id")):
+        counts[row["outcome"]] = row["n"]
+    return counts
+
+
+def run_import(
+    job_id: int, *, after_batch: AfterBatch | None = None, batch_size: int = BATCH_SIZE
+) -> ImportJob | None:
+    """Process (or resume) job `job_id`. Returns the job, or None when another worker holds it."""
+    if not _try_lock(job_id):
+        logger.info("import %s is being processed elsewhere", job_id)
+        return None
+    try:
+        return _run_locked(job_id, after_batch, batch_size)
+    finally:
+        _unlock(job_id)
+
+
+def _run_locked(job_id: int, after_batch: AfterBatch | None, batch_size: int) -> ImportJob | None:
+    job = ImportJob.objects.select_related("created_by").filter(pk=job_id).first()
+    if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.FAILED):
+        return job
+    kind = get_kind(job.kind)
+    info, path = file_info(job), job_path(job)
+    if job.total_rows is None:
+        job.total_rows = count_rows(path, info)
+    counts = _recount(job)
+    job.imported, job.updated = counts[RowOutcome.IMPORTED], counts[RowOutcome.UPDATED]
+    job.skipped, job.rejected = counts[RowOutcome.SKIPPED], counts[RowOutcome.REJECTED]
+    job.rows_done = sum(counts.values())
+    job.status, job.error = JobStatus.RUNNING, ""
+    job.started_at = job.started_at or timezone.now()
+    job.heartbeat_at = timezone.now()
+    job.save()
+    last = job.rows.aggregate(last=Max("row_number"))["last"] or 0
+    ctx = context_for(job)
+    columns = columns_for(kind, job.headers, job.mapping)
+    width = len(job.headers)
+    rows = ((n, cells) for n, cells in iter_rows(path, info) if n > last)
+    for number, batch in enumerate(_batches(rows, batch_size), start=1):
+        if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
+            return _finish(job, JobStatus.CANCELLED)
+        with transaction.atomic():
+            ImportJob.objects.select_for_update().filter(pk=job.pk).get()
+            prepared = prepare(kind, batch, columns, width, ctx)
+            outcomes = write(kind, prepared, job.policy, ctx, job.pk)
+            _record(job, outcomes)
+        if after_batch is not None:
+            after_batch(number)
+    return _finish(job, JobStatus.DONE)
+
+
+def _record(job: ImportJob, outcomes: list[Outcome]) -> None:
+    ImportRowResult.objects.bulk_create(
+        ImportRowResult(
+            job=job,
+            row_number=o.number,
+            outcome=o.outcome,
+            object_id=o.object_id,
+            message=o.message[:2000],
+            data=o.cells if o.outcome == RowOutcome.REJECTED else None,
+        )
+        for o in outcomes
+    )
+    tally = dict.fromkeys(RowOutcome.values, 0)
+    for o in outcomes:
+        tally[o.outcome] += 1
+    ImportJob.objects.filter(pk=job.pk).update(
+        rows_done=F("rows_done") + len(outcomes),
+        imported=F("imported") + tally[RowOutcome.IMPORTED],
+        updated=F("updated") + tally[RowOutcome.UPDATED],
+        skipped=F("skipped") + tally[RowOutcome.SKIPPED],
+        rejected=F("rejected") + tally[RowOutcome.REJECTED],
+        heartbeat_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def _finish(job: ImportJob, status: str) -> ImportJob:
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    job.status = status
+    job.finished_at = timezone.now()
+    if status == JobStatus.DONE:
+        job.total_rows = job.rows_done
+    job.save()
+    audit(
+        actor=job.created_by,
+        obj=job,
+        action=AuditAction.IMPORT,
+        changes={
+            "status": status,
+            "kind": job.kind,
+            "file": job.original_name,
+            "imported": job.imported,
+            "updated": job.updated,
+            "skipped": job.skipped,
+            "rejected": job.rejected,
+        },
+    )
+    return job
+
+
+def preview(job: ImportJob, limit: int = 20) -> list[dict[str, Any]]:
+    """The first rows as they would be imported, with validation messages; writes nothing."""
+    kind = get_kind(job.kind)
+    ctx = context_for(job)
+    items = list(islice(iter_rows(job_path(job), file_info(job)), limit))
+    columns = columns_for(kind, job.headers, job.mapping)
+    with transaction.atomic():
+        # Lookups may create admin-list values the user chose to create; preview undoes them.
+        prepared = prepare(kind, items, columns, len(job.headers), ctx)
+        keys = [r.key for r in prepared if r.key is not None and not r.error]
+        existing = kind.find_existing(keys, ctx) if keys else {}
+        transaction.set_rollback(True)
+    return [_preview_row(row, columns, existing) for row in prepared]
+
+
+def _preview_row(row: PreparedRow, columns: list[Any], existing: dict[Any, Any]) -> dict[str, Any]:
+    match = existing.get(row.key) if row.key is not None else None
+    return {
+        "number": row.number,
+        "cells": [row.cells[i] if i < len(row.cells) else "" for i, _, _ in columns],
+        "error": row.error,
+        "duplicate_of": match.pk if match is not None else None,
+    }
+
+
+def dry_run(job: ImportJob) -> dict[str, int]:
+    """Run the whole job inside a transaction that is rolled back: exact counts, no writes."""
+    kind = get_kind(job.kind)
+    ctx = context_for(job)
+    columns = columns_for(kind, job.headers, job.mapping)
+    tally = dict.fromkeys(RowOutcome.values, 0)
+    with transaction.atomic():
+        for batch in _batches(iter_rows(job_path(job), file_info(job)), BATCH_SIZE):
+            prepared = prepare(kind, batch, columns, len(job.headers), ctx)
+            for outcome in write(kind, prepared, job.policy, ctx, None):
+                tally[outcome.outcome] += 1
+        transaction.set_rollback(True)
+    return tally

@@ -1,0 +1,203 @@
+"""Writes for import jobs: upload, map, start, cancel, resume. Each takes the acting user."""
+
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from crm.errors import Conflict, DomainError, PermissionDenied
+from crm.imports.context import CREATE
+from crm.imports.models import (
+    ACTIVE_STATUSES,
+    DedupePolicy,
+    ImportJob,
+    JobStatus,
+    SavedMapping,
+)
+from crm.imports.readers import FileInfo, UnreadableFile, fingerprint, inspect_file
+from crm.imports.registry import get_kind, guess_mapping
+from crm.models import User
+from crm.models.audit import AuditAction
+from crm.services.audit import audit
+from crm.visibility import can_edit
+
+OPTION_KEYS = {"day_first", "value_maps", "on_unknown", "pipeline"}
+
+
+def _require_edit(actor: User, job: ImportJob) -> None:
+    if not can_edit(actor, job):
+        raise PermissionDenied("You can't change this import.")
+
+
+def _store(upload: IO[bytes], name: str) -> tuple[ImportJob, Path]:
+    """Stream the upload to MEDIA_ROOT through the FileField's storage (never all in RAM)."""
+    job = ImportJob(original_name=name[:255])
+    job.file.save(Path(name).name or "upload", File(upload), save=False)
+    return job, Path(job.file.path)
+
+
+@transaction.atomic
+def import_job_create(
+    *,
+    actor: User,
+    kind: str,
+    upload: IO[bytes],
+    name: str,
+    mapping: dict[str, str] | None = None,
+    options: dict[str, Any] | None = None,
+) -> ImportJob:
+    """Store the file, check it can be read, and guess (or recall) the column mapping."""
+    import_kind = get_kind(kind)
+    job, path = _store(upload, name)
+    try:
+        info: FileInfo = inspect_file(path, name)
+    except UnreadableFile:
+        job.file.delete(save=False)
+        raise
+    job.kind = kind
+    job.created_by = actor
+    job.file_format, job.encoding, job.delimiter = info.file_format, info.encoding, info.delimiter
+    job.headers = info.headers
+    job.fingerprint = fingerprint(kind, info.headers)
+    saved = SavedMapping.objects.filter(kind=kind, fingerprint=job.fingerprint).first()
+    if mapping is None:
+        job.mapping = saved.mapping if saved else guess_mapping(import_kind, info.headers)
+        job.options = dict(saved.options) if saved else {}
+    else:
+        job.mapping = {}
+    job.save()
+    if mapping is not None or options:
+        job = import_job_configure(
+            actor=actor,
+            job=job,
+            mapping=mapping if mapping is not None else job.mapping,
+            options=options or job.options,
+        )
+    audit(actor=actor, obj=job, action=AuditAction.CREATE, changes={"file": name, "kind": kind})
+    return job
+
+
+def validate_mapping(kind_name: str, headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    kind = get_kind(kind_name)
+    names = {f.name for f in kind.fields}
+    clean: dict[str, str] = {}
+    used: dict[str, str] = {}
+    for header, field in mapping.items():
+        if not field:
+            continue
+        if header not in headers:
+            raise DomainError(f"The file has no column “{header}”.", field="mapping")
+        if field not in names:
+            raise DomainError(f"{kind.label} have no field “{field}”.", field="mapping")
+        if field in used:
+            raise DomainError(
+                f"“{kind.field(field).label}” is mapped from both “{used[field]}” and “{header}”.",
+                field="mapping",
+            )
+        used[field] = header
+        clean[header] = field
+    missing = [f.label for f in kind.fields if f.required and f.name not in used]
+    if missing:
+        raise DomainError("Map a column to " + ", ".join(missing) + ".", field="mapping")
+    return clean
+
+
+def _clean_options(options: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(options) - OPTION_KEYS
+    if unknown:
+        raise DomainError(f"Unknown option {sorted(unknown)[0]}.", field="options")
+    value_maps = options.get("value_maps") or {}
+    for values in value_maps.values():
+        for target in values.values():
+            if target not in (CREATE, "reject", "") and not str(target).isdigit():
+                raise DomainError("Map unknown values to an existing one or create them.")
+    return {k: v for k, v in options.items() if v not in (None, {}, "")}
+
+
+@transaction.atomic
+def import_job_configure(
+    *, actor: User, job: ImportJob, mapping: dict[str, str], options: dict[str, Any]
+) -> ImportJob:
+    _require_edit(actor, job)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != JobStatus.UPLOADED:
+        raise Conflict("This import has already started; its mapping can't change.")
+    job.mapping = validate_mapping(job.kind, job.headers, mapping)
+    job.options = _clean_options(options)
+    job.save(update_fields=["mapping", "options"])
+    SavedMapping.objects.update_or_create(
+        kind=job.kind,
+        fingerprint=job.fingerprint,
+        defaults={
+            "mapping": job.mapping,
+            "options": {k: v for k, v in job.options.items() if k != "value_maps"},
+            "updated_by": actor,
+            "updated_at": timezone.now(),
+        },
+    )
+    return job
+
+
+def _enqueue(job_id: int) -> None:
+    from crm.imports.tasks import import_run_task
+
+    transaction.on_commit(lambda: import_run_task.delay(job_id))
+
+
+@transaction.atomic
+def import_job_start(
+    *, actor: User, job: ImportJob, policy: str, enqueue: bool = True
+) -> ImportJob:
+    """Queue the job for a worker (`enqueue=False`: the caller runs it, as the command does)."""
+    _require_edit(actor, job)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != JobStatus.UPLOADED:
+        raise Conflict("This import has already started.")
+    if policy not in DedupePolicy.values:
+        raise DomainError("Choose skip, update or create for duplicates.", field="policy")
+    validate_mapping(job.kind, job.headers, job.mapping)
+    job.policy = policy
+    job.status = JobStatus.QUEUED
+    job.save(update_fields=["policy", "status"])
+    audit(actor=actor, obj=job, action=AuditAction.UPDATE, changes={"status": "queued"})
+    if enqueue:
+        _enqueue(job.pk)
+    return job
+
+
+@transaction.atomic
+def import_job_cancel(*, actor: User, job: ImportJob) -> ImportJob:
+    _require_edit(actor, job)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.is_finished:
+        raise Conflict("This import has already finished.")
+    job.cancel_requested = True
+    if job.status == JobStatus.UPLOADED:
+        job.status = JobStatus.CANCELLED
+        job.finished_at = timezone.now()
+    job.save(update_fields=["cancel_requested", "status", "finished_at"])
+    audit(actor=actor, obj=job, action=AuditAction.UPDATE, changes={"cancel_requested": True})
+    return job
+
+
+@transaction.atomic
+def import_job_resume(*, actor: User, job: ImportJob) -> ImportJob:
+    """Queue a stalled or failed job again; it continues after its last recorded row."""
+    _require_edit(actor, job)
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.status not in (*ACTIVE_STATUSES, JobStatus.FAILED) or job.cancel_requested:
+        raise Conflict("Only a running, queued or failed import can be resumed.")
+    job.status = JobStatus.QUEUED
+    job.save(update_fields=["status"])
+    audit(actor=actor, obj=job, action=AuditAction.UPDATE, changes={"status": "resumed"})
+    _enqueue(job.pk)
+    return job
+
+
+@transaction.atomic
+def import_job_mark_failed(*, job_id: int, error: str) -> None:
+    ImportJob.objects.filter(pk=job_id).update(
+        status=JobStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+    )

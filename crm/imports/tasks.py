@@ -1,0 +1,26 @@
+"""Background jobs for imports and exports: thin, idempotent, they take ids."""
+
+import logging
+
+from celery import shared_task
+
+from crm.imports import engine, exporting
+from crm.imports.services import import_job_mark_failed
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="imports.import_run", acks_late=True, reject_on_worker_lost=True)
+def import_run_task(job_id: int) -> None:
+    """Run or resume an import. A redelivered task (worker killed) resumes where it stopped."""
+    try:
+        engine.run_import(job_id)
+    except Exception as exc:  # one catch for the whole job: it is marked failed, resumable
+        logger.exception("import %s failed", job_id)
+        import_job_mark_failed(job_id=job_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+@shared_task(name="imports.export_run", acks_late=True, reject_on_worker_lost=True)
+def export_run_task(job_id: int) -> None:
+    exporting.run_export(job_id)

@@ -1,0 +1,229 @@
+"""Contact pages: list (filters, sort, saved views, CSV and mailing export), detail, forms,
+soft delete and restore, and the admin-only privacy export and erasure."""
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from crm.access import (
+    ADMIN,
+    AUTHENTICATED,
+    AuthenticatedRequest,
+    access,
+    get_editable_or_404,
+    get_visible_or_404,
+    scoped,
+)
+from crm.errors import DomainError
+from crm.forms.relationships import (
+    ActivityForm,
+    ContactFilterForm,
+    ContactForm,
+    ShareForm,
+    TaskForm,
+)
+from crm.models import Contact, Role
+from crm.models.audit import AuditAction
+from crm.pagination import keyset_sorted_page
+from crm.selectors.relationships import CONTACT_SORTS, contact_list, mailing_list
+from crm.selectors.saved_views import saved_views_for
+from crm.selectors.timeline import tasks_for, timeline_for
+from crm.services import contacts as contact_services
+from crm.services import privacy
+from crm.services.audit import audit
+from crm.services.sharing import shares_of
+from crm.views.forms import apply_domain_error
+from crm.views.helpers import stream_csv
+from crm.visibility import can_edit
+
+EXPORT_HEADER = (
+    "id",
+    "first_name",
+    "last_name",
+    "title",
+    "email",
+    "phone",
+    "account",
+    "owner",
+    "preferred_channel",
+    "email_consent",
+    "consent_changed_at",
+    "created_at",
+)
+
+
+def _filters(request: AuthenticatedRequest) -> tuple[ContactFilterForm, dict[str, Any]]:
+    form = ContactFilterForm(request.GET or None, actor=request.user)
+    return form, (form.cleaned_data if form.is_valid() else {})
+
+
+@access(AUTHENTICATED)
+def contact_list_page(request: AuthenticatedRequest) -> HttpResponse:
+    form, filters = _filters(request)
+    sort = CONTACT_SORTS.get(filters.get("sort") or "name", CONTACT_SORTS["name"])
+    rows, prev_url, next_url = keyset_sorted_page(
+        request,
+        contact_list(actor=request.user, filters=filters),
+        field=sort.field,
+        descending=sort.descending,
+    )
+    context = {
+        "form": form,
+        "contacts": rows,
+        "prev_url": prev_url,
+        "next_url": next_url,
+        "saved_views": saved_views_for(actor=request.user, kind="contacts"),
+        "list_kind": "contacts",
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "crm/contacts/list.html#rows", context)
+    return render(request, "crm/contacts/list.html", context)
+
+
+@access(AUTHENTICATED)
+def contact_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
+    """CSV of the filtered list. `?purpose=mailing` leaves out opted-out and erased people."""
+    _, filters = _filters(request)
+    mailing = request.GET.get("purpose") == "mailing"
+    select = mailing_list if mailing else contact_list
+    rows = select(actor=request.user, filters=filters).order_by("last_name", "id")
+    audit(
+        actor=request.user,
+        obj=request.user,
+        action=AuditAction.EXPORT,
+        changes={
+            "list": "contacts-mailing" if mailing else "contacts",
+            "query": request.GET.urlencode()[:500],
+        },
+    )
+    return stream_csv(
+        "contacts-mailing.csv" if mailing else "contacts.csv",
+        EXPORT_HEADER,
+        (
+            (
+                c.pk,
+                c.first_name,
+                c.last_name,
+                c.title,
+                c.email,
+                c.phone,
+                c.account.name if c.account else "",
+                c.owner.email,
+                c.preferred_channel,
+                c.email_consent,
+                c.consent_changed_at.isoformat() if c.consent_changed_at else "",
+                c.created_at.isoformat(),
+            )
+            for c in rows.iterator(chunk_size=2000)
+        ),
+    )
+
+
+@access(AUTHENTICATED)
+def contact_create(request: AuthenticatedRequest) -> HttpResponse:
+    initial = {"account": request.GET.get("account")} if request.GET.get("account") else None
+    form = ContactForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact = contact_services.contact_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            apply_domain_error(form, error)  # type: ignore[arg-type]
+        else:
+            messages.success(request, f"Contact {contact.full_name} created.")
+            return redirect("crm:contact_detail", contact.pk)
+    return render(request, "crm/contacts/form.html", {"form": form, "title": "New contact"})
+
+
+@access(scoped("crm.Contact"))
+def contact_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    contact = get_editable_or_404(request, Contact.objects.filter(deleted_at__isnull=True), pk=pk)
+    form = ContactForm(request.POST or None, instance=contact, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+        try:
+            contact_services.contact_update(actor=request.user, contact=contact, data=data)
+        except DomainError as error:
+            apply_domain_error(form, error)  # type: ignore[arg-type]
+        else:
+            messages.success(request, "Contact saved.")
+            return redirect("crm:contact_detail", contact.pk)
+    return render(
+        request,
+        "crm/contacts/form.html",
+        {"form": form, "title": f"Edit {contact.full_name}", "contact": contact},
+    )
+
+
+@access(scoped("crm.Contact"))
+def contact_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    rows = Contact.objects.select_related("owner", "account")
+    if request.user.role != Role.ADMIN:
+        rows = rows.filter(deleted_at__isnull=True)
+    contact = get_visible_or_404(request, rows, pk=pk)
+    editable = can_edit(request.user, contact)
+    link = {"contact": contact.pk}
+    return render(
+        request,
+        "crm/contacts/detail.html",
+        {
+            "contact": contact,
+            "can_edit": editable and contact.erased_at is None,
+            "timeline": timeline_for(actor=request.user, contact=contact),
+            "tasks": tasks_for(actor=request.user, contact=contact),
+            "activity_form": ActivityForm(initial=link),
+            "task_form": TaskForm(initial=link, actor=request.user),
+            "shares": list(shares_of(contact)) if editable else [],
+            "share_form": ShareForm(actor=request.user) if editable else None,
+            "share_url": reverse("crm:contact_share", args=[contact.pk]),
+            "here": request.get_full_path(),
+        },
+    )
+
+
+@access(scoped("crm.Contact"))
+def contact_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    contact = get_editable_or_404(request, Contact.objects.filter(deleted_at__isnull=True), pk=pk)
+    if request.method == "POST":
+        contact_services.contact_delete(actor=request.user, contact=contact)
+        messages.success(request, f"Contact {contact.full_name} deleted.")
+        return redirect("crm:contact_list")
+    return render(request, "crm/contacts/delete.html", {"contact": contact})
+
+
+@access(ADMIN)
+def contact_restore(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        contact = get_visible_or_404(request, Contact.objects.all(), pk=pk)
+        contact_services.contact_restore(actor=request.user, contact=contact)
+        messages.success(request, f"Contact {contact.full_name} restored.")
+    return redirect("crm:contact_detail", pk)
+
+
+@access(ADMIN)
+def contact_privacy_export(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Everything held about the contact, as JSON (default) or CSV; audited."""
+    contact = get_visible_or_404(request, Contact.objects.all(), pk=pk)
+    data = privacy.personal_data(actor=request.user, subject=contact)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(privacy.personal_data_csv(data), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="contact-{pk}-data.csv"'
+    else:
+        response = HttpResponse(
+            json.dumps(data, indent=2, default=str), content_type="application/json"
+        )
+        response["Content-Disposition"] = f'attachment; filename="contact-{pk}-data.json"'
+    return response
+
+
+@access(ADMIN)
+def contact_privacy_erase(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    contact = get_visible_or_404(request, Contact.objects.all(), pk=pk)
+    if request.method == "POST":
+        privacy.personal_data_erase(actor=request.user, subject=contact)
+        messages.success(request, "Personal data erased. The activity history is kept without it.")
+        return redirect("crm:contact_detail", pk)
+    return render(request, "crm/contacts/erase.html", {"contact": contact})

@@ -1,0 +1,96 @@
+"""Notifications (the bell), saved list views, and the global search page."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from crm.access import AUTHENTICATED, AuthenticatedRequest, access, scoped
+from crm.errors import DomainError
+from crm.forms.relationships import SavedViewForm
+from crm.models import Notification
+from crm.search import search
+from crm.services import notifications, saved_views
+from crm.views.helpers import redirect_next
+
+LIST_URLS = {
+    "accounts": "crm:account_list",
+    "contacts": "crm:contact_list",
+    "leads": "leads:list",
+    "deals": "pipeline:deal_list",
+}
+
+
+@access(AUTHENTICATED)
+def notification_list(request: AuthenticatedRequest) -> HttpResponse:
+    rows = Notification.objects.filter(user=request.user).order_by("-created_at", "-id")[:100]
+    return render(request, "crm/notifications.html", {"notifications": rows})
+
+
+@access(AUTHENTICATED)
+def notification_bell(request: AuthenticatedRequest) -> HttpResponse:
+    """The top bar's bell: unread count and the latest few (an htmx fragment)."""
+    unread = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    return render(
+        request,
+        "crm/_notifications_bell.html#bell",
+        {"unread_count": unread.count(), "latest": unread.order_by("-created_at", "-id")[:5]},
+    )
+
+
+@access(scoped("crm.Notification"))
+def notification_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Mark read and follow the notification's link."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        note = notifications.notification_mark_read(actor=request.user, notification_id=pk)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    return redirect(note.link or "crm:notifications")
+
+
+@access(AUTHENTICATED)
+def notification_read_all(request: AuthenticatedRequest) -> HttpResponse:
+    if request.method == "POST":
+        notifications.notifications_mark_all_read(actor=request.user)
+    return redirect("crm:notifications")
+
+
+@access(AUTHENTICATED)
+def saved_view_create(request: AuthenticatedRequest) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = SavedViewForm(request.POST)
+    kind = request.POST.get("kind", "")
+    back = reverse(LIST_URLS.get(kind, "crm:my_day"))
+    if not form.is_valid():
+        messages.error(request, "Give the view a name.")
+        return redirect_next(request, back)
+    try:
+        view = saved_views.saved_view_save(actor=request.user, **form.cleaned_data)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect_next(request, back)
+    messages.success(request, f"View “{view.name}” saved.")
+    return redirect(f"{back}?{view.querystring}" if view.querystring else back)
+
+
+@access(scoped("crm.SavedView"))
+def saved_view_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        saved_views.saved_view_delete(actor=request.user, view_id=pk)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    messages.success(request, "Saved view deleted.")
+    return redirect_next(request, reverse("crm:my_day"))
+
+
+@access(AUTHENTICATED)
+def search_page(request: AuthenticatedRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    groups = search(actor=request.user, query=query) if query else []
+    template = "crm/search.html#results" if request.headers.get("HX-Request") else "crm/search.html"
+    return render(request, template, {"query": query, "groups": groups})

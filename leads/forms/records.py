@@ -1,0 +1,199 @@
+"""Forms for lead pages. They check shape; the services have the last word."""
+
+from typing import Any
+
+from django import forms
+from django.db.models import Q, QuerySet
+
+from crm.models import Role, Team, User
+from crm.validators import validate_phone
+from crm.visibility import subtree_user_ids
+from leads.models import LeadSource, LeadStatus, Temperature, Timeframe
+from leads.selectors.lists import SORT_LABELS
+
+
+def owner_choices(actor: User) -> QuerySet[User]:
+    """Who `actor` may give a lead to: admins anyone active, managers their subtree."""
+    users = User.objects.filter(is_active=True).order_by("first_name", "last_name", "id")
+    if actor.role == Role.ADMIN:
+        return users
+    if actor.role == Role.MANAGER:
+        return users.filter(Q(pk=actor.pk) | Q(pk__in=subtree_user_ids(actor)))
+    return users.filter(pk=actor.pk)
+
+
+def _sources() -> QuerySet[LeadSource]:
+    return LeadSource.objects.filter(is_active=True)
+
+
+class LeadQuickForm(forms.Form):
+    """A few fields now, the rest later."""
+
+    first_name = forms.CharField(max_length=100, required=False)
+    last_name = forms.CharField(max_length=100, required=False)
+    company = forms.CharField(max_length=200, required=False)
+    email = forms.EmailField(max_length=254, required=False)
+    phone = forms.CharField(max_length=40, required=False, validators=[validate_phone])
+    source = forms.ModelChoiceField(queryset=LeadSource.objects.none(), required=False)
+    confirm_duplicates = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["source"].queryset = _sources()  # type: ignore[attr-defined]
+        for name in ("first_name", "last_name", "company", "email", "phone"):
+            self.fields[name].widget.attrs["data-duplicate-check"] = "true"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("first_name") or data.get("last_name") or data.get("company")):
+            self.add_error("last_name", "A lead needs a name or a company.")
+        if not (data.get("email") or data.get("phone") or data.get("company")):
+            self.add_error("email", "Give an email, a phone number or a company.")
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("confirm_duplicates", None)
+        data.pop("owner", None)
+        data.pop("assign_by_rules", None)
+        return data
+
+
+class LeadForm(LeadQuickForm):
+    """The full form: everything a lead carries."""
+
+    title = forms.CharField(max_length=120, required=False)
+    website = forms.CharField(max_length=253, required=False)
+    industry = forms.CharField(max_length=100, required=False)
+    employee_count = forms.IntegerField(min_value=0, required=False)
+    country = forms.CharField(max_length=100, required=False)
+    region = forms.CharField(max_length=100, required=False)
+    campaign = forms.CharField(max_length=120, required=False)
+    timeframe = forms.ChoiceField(choices=Timeframe.choices, initial=Timeframe.UNKNOWN)
+    budget = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    assign_by_rules = forms.BooleanField(
+        required=False, label="Assign by the assignment rules instead"
+    )
+
+    def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, actor=actor, **kwargs)
+        self.fields["owner"].queryset = owner_choices(actor)  # type: ignore[attr-defined]
+        self.fields["owner"].help_text = "Empty: you."
+        if editing or actor.role == Role.REP:
+            del self.fields["assign_by_rules"]
+        if editing:
+            del self.fields["confirm_duplicates"]
+
+
+class LeadFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    status = forms.MultipleChoiceField(choices=LeadStatus.choices, required=False)
+    temperature = forms.MultipleChoiceField(choices=Temperature.choices, required=False)
+    source = forms.ModelChoiceField(queryset=LeadSource.objects.none(), required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    score_band = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "Any score"),
+            ("high", "70 to 100"),
+            ("medium", "40 to 69"),
+            ("low", "0 to 39"),
+            ("none", "Not scored"),
+        ],
+    )
+    created_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = LeadSource.objects.all()  # type: ignore[attr-defined]
+        self.fields["owner"].queryset = owner_choices(actor)  # type: ignore[attr-defined]
+        self.fields["team"].queryset = Team.objects.all()  # type: ignore[attr-defined]
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.ChoiceField(choices=LeadStatus.choices)
+    reason = forms.CharField(max_length=200, required=False)
+
+
+class TemperatureOverrideForm(forms.Form):
+    temperature = forms.ChoiceField(
+        choices=[("", "Use the rules"), *Temperature.choices], required=False
+    )
+    reason = forms.CharField(max_length=200, required=False)
+
+
+class BulkActionForm(forms.Form):
+    ACTIONS = [
+        ("assign", "Assign to"),
+        ("status", "Change status"),
+        ("disqualify", "Disqualify"),
+    ]
+    action = forms.ChoiceField(choices=ACTIONS)
+    ids = forms.CharField()
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    to_status = forms.ChoiceField(
+        choices=[(s, label) for s, label in LeadStatus.choices if s != LeadStatus.CONVERTED],
+        required=False,
+    )
+    reason = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owner_choices(actor)  # type: ignore[attr-defined]
+
+    def clean_ids(self) -> list[int]:
+        values = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        raw = " ".join(values) if values else str(self.cleaned_data.get("ids") or "")
+        try:
+            ids = [int(x) for x in raw.replace(",", " ").split() if x]
+        except ValueError as exc:
+            raise forms.ValidationError("Pick leads from the list.") from exc
+        if not ids or len(ids) > 500:
+            raise forms.ValidationError("Pick between 1 and 500 leads.")
+        return ids
+
+
+class ConvertForm(forms.Form):
+    account_choice = forms.CharField(
+        required=False, widget=forms.HiddenInput, help_text='"new" or an account id'
+    )
+    account_name = forms.CharField(max_length=200, required=False, label="New account name")
+    contact_first_name = forms.CharField(max_length=100, required=False, label="First name")
+    contact_last_name = forms.CharField(max_length=100, label="Last name")
+    contact_email = forms.EmailField(max_length=254, required=False, label="Email")
+    contact_phone = forms.CharField(
+        max_length=40, required=False, label="Phone", validators=[validate_phone]
+    )
+    create_deal = forms.BooleanField(required=False, initial=True, label="Create a deal")
+    pipeline: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+    )
+    deal_name = forms.CharField(max_length=200, required=False)
+    amount = forms.DecimalField(min_value=0, max_digits=16, decimal_places=2, required=False)
+    expected_close_date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from pipeline.models import Pipeline
+
+        self.fields["pipeline"].queryset = Pipeline.objects.filter(  # type: ignore[attr-defined]
+            is_active=True
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("create_deal") and not data.get("pipeline"):
+            self.add_error("pipeline", "Choose the pipeline for the deal.")
+        choice = data.get("account_choice") or "new"
+        if choice == "new" and not data.get("account_name"):
+            self.add_error("account_name", "Name the new account, or pick an existing one.")
+        return data

@@ -1,0 +1,214 @@
+"""Import and export kinds for leads (registered in LeadsConfig.ready).
+
+Dedupe follows the leads rules: the same normalised email; without an email the same phone
+digits; without either the same name and company. New leads without an owner column go
+through the assignment rules when any are active, else to the importer.
+"""
+
+from collections.abc import Hashable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import QueryDict
+
+from crm.errors import DomainError
+from crm.imports.context import ImportContext
+from crm.imports.exporting import ExportKind, register_export
+from crm.imports.lookups import NameLookup
+from crm.imports.registry import Field, ImportKind, RowError, register
+from crm.models import Role, User
+from crm.visibility import visible
+from leads.models import AssignmentRule, Lead, LeadSource, LeadStatus, Timeframe
+from leads.services.assignment import pick_owner
+from leads.services.capture import clean_lead_data
+from leads.services.configuration import lead_source_save
+from leads.services.duplicates import MIN_PHONE_DIGITS, normalize_email, normalize_phone
+from leads.services.temperature import apply_temperature, rules_by_timeframe
+
+
+class SourceLookup(NameLookup):
+    def __init__(self) -> None:
+        super().__init__(LeadSource, name="source", label="Lead source")
+
+    def can_create(self, ctx: ImportContext) -> bool:
+        return ctx.actor.role == Role.ADMIN
+
+    def create(self, name: str, ctx: ImportContext) -> int:
+        return int(lead_source_save(actor=ctx.actor, data={"name": name[:80]}).pk)
+
+
+class LeadImport(ImportKind):
+    name = "leads"
+    label = "Leads"
+    model = Lead
+    dedupe_help = "Same email; without one, same phone; without either, same name and company."
+    fields = (
+        Field("first_name", "First name", max_length=100, aliases=("firstname", "given name")),
+        Field("last_name", "Last name", max_length=100, aliases=("lastname", "surname")),
+        Field("full_name", "Full name", max_length=200, aliases=("name", "lead name", "contact")),
+        Field("email", "Email", type="email", aliases=("email address", "e-mail", "mail")),
+        Field("phone", "Phone", max_length=40, aliases=("telephone", "mobile", "phone number")),
+        Field(
+            "company",
+            "Company",
+            max_length=200,
+            aliases=("account", "organization", "organisation", "company name"),
+        ),
+        Field(
+            "title",
+            "Job title",
+            max_length=120,
+            aliases=("position", "what is your current occupation"),
+        ),
+        Field("website", "Website", max_length=253, aliases=("url", "web")),
+        Field("industry", "Industry", max_length=100, aliases=("sector", "specialization")),
+        Field("employee_count", "Employees", type="int", aliases=("employees", "headcount")),
+        Field("country", "Country", max_length=100),
+        Field("region", "Region", max_length=100, aliases=("state", "city")),
+        Field(
+            "source",
+            "Lead source",
+            type="lookup",
+            lookup=SourceLookup(),
+            aliases=("source", "lead source", "origin", "channel"),
+        ),
+        Field("campaign", "Campaign", max_length=120, aliases=("utm campaign", "lead origin")),
+        Field(
+            "status",
+            "Status",
+            type="choice",
+            choices=tuple(LeadStatus.choices),
+            aliases=("lead status", "stage"),
+        ),
+        Field(
+            "timeframe",
+            "Timeframe",
+            type="choice",
+            choices=tuple(Timeframe.choices),
+            aliases=("buying timeframe",),
+        ),
+        Field("budget", "Budget", type="decimal"),
+        Field("notes", "Notes", aliases=("description", "comments", "tags")),
+        Field(
+            "owner",
+            "Owner",
+            type="user",
+            aliases=("lead owner", "owner email", "assigned to", "sales agent", "rep"),
+        ),
+    )
+
+    def attribute(self, field_name: str) -> str:
+        return {"source": "source_id"}.get(field_name, field_name)
+
+    def _data(self, values: dict[str, Any]) -> dict[str, Any]:
+        data = {
+            k: v for k, v in values.items() if k not in ("full_name", "owner", "status", "source")
+        }
+        full = str(values.get("full_name") or "")
+        if full and not (values.get("first_name") or values.get("last_name")):
+            first, _, last = full.rpartition(" ")
+            data["first_name"], data["last_name"] = first[:100], last[:100]
+        try:
+            data = clean_lead_data(data)
+        except DomainError as exc:
+            names = {f.name for f in self.fields}
+            label = self.field(exc.field).label if exc.field in names else ""
+            raise RowError(f"{label}: {exc.message}" if label else exc.message) from exc
+        return data
+
+    def apply_update(self, existing: Any, values: dict[str, Any], ctx: ImportContext) -> None:
+        data = self._data(values)
+        if values.get("source"):
+            data["source_id"] = values["source"]
+        super().apply_update(existing, data, ctx)
+
+    def build(self, values: dict[str, Any], ctx: ImportContext) -> Lead:
+        lead = Lead(**self._data(values))
+        lead.source_id = values.get("source")
+        if values.get("status"):
+            lead.status = values["status"]
+        if not (lead.first_name or lead.last_name or lead.company):
+            raise RowError("A lead needs a name or a company.")
+        if not (lead.email or lead.phone or lead.company):
+            raise RowError("Give an email, a phone number or a company.")
+        if "temperature_rules" not in ctx.memo:
+            ctx.memo["temperature_rules"] = rules_by_timeframe()
+            ctx.memo["assignment_rules"] = AssignmentRule.objects.filter(is_active=True).exists()
+        apply_temperature(lead, ctx.memo["temperature_rules"])
+        owner = values.get("owner")
+        if owner is None and ctx.memo["assignment_rules"]:
+            lead.owner, _rule = pick_owner(lead)
+        else:
+            lead.owner = ctx.owner_for(owner)
+        return lead
+
+    def dedupe_key(self, record: Any, values: dict[str, Any]) -> Hashable | None:
+        if record.email:
+            return ("email", normalize_email(record.email))
+        phone = normalize_phone(record.phone)
+        if len(phone) >= MIN_PHONE_DIGITS:
+            return ("phone", phone)
+        return ("name", f"{record.first_name} {record.last_name} {record.company}".lower())
+
+    def find_existing(self, keys: list[Hashable], ctx: ImportContext) -> dict[Hashable, Any]:
+        by: dict[str, list[str]] = {"email": [], "phone": [], "name": []}
+        for key in keys:
+            if isinstance(key, tuple):
+                by[key[0]].append(key[1])
+        match = Q(pk__in=[])
+        if by["email"]:
+            match |= Q(email_normalized__in=by["email"])
+        if by["phone"]:
+            match |= Q(phone_normalized__in=by["phone"])
+        if by["name"]:
+            match |= Q(name_company__in=by["name"])
+        found: dict[Hashable, Any] = {}
+        for lead in Lead.objects.alive().filter(match).order_by("id"):
+            if lead.email_normalized:
+                found.setdefault(("email", lead.email_normalized), lead)
+            if lead.phone_normalized:
+                found.setdefault(("phone", lead.phone_normalized), lead)
+            found.setdefault(("name", lead.name_company), lead)
+        return found
+
+
+register(LeadImport())
+
+
+def _leads(user: User, params: QueryDict) -> QuerySet[Any]:
+    leads = visible(user, Lead.objects.alive().select_related("owner", "source"))
+    query = params.get("q", "").strip().lower()
+    if query:
+        leads = leads.filter(search_text__contains=query)
+    for name in ("status", "temperature"):
+        if params.get(name):
+            leads = leads.filter(**{name: params[name]})
+    for name in ("owner", "source"):
+        value = params.get(name) or ""
+        if value.isdigit():
+            leads = leads.filter(**{f"{name}_id": int(value)})
+    return leads.order_by("-created_at", "-id")
+
+
+register_export(
+    ExportKind(
+        "leads",
+        "Leads",
+        (
+            ("First name", lambda lead: lead.first_name),
+            ("Last name", lambda lead: lead.last_name),
+            ("Email", lambda lead: lead.email),
+            ("Phone", lambda lead: lead.phone),
+            ("Company", lambda lead: lead.company),
+            ("Title", lambda lead: lead.title),
+            ("Status", lambda lead: lead.get_status_display()),
+            ("Temperature", lambda lead: lead.get_temperature_display()),
+            ("Score", lambda lead: lead.score),
+            ("Source", lambda lead: lead.source.name if lead.source else ""),
+            ("Country", lambda lead: lead.country),
+            ("Owner", lambda lead: lead.owner.email),
+            ("Created", lambda lead: lead.created_at),
+        ),
+        _leads,
+    )
+)

@@ -1,0 +1,31 @@
+"""Reads on leads, always through `crm.visibility`."""
+
+from .lists import (
+    COUNT_CAP,
+    SORTS,
+    LeadFilters,
+    LeadPage,
+    capped_count,
+    lead_export_rows,
+    lead_list,
+    lead_page,
+)
+from .myday import hot_leads_for_my_day, new_leads_for_my_day
+from .records import lead_detail, lead_for_actor, lead_search, lead_transitions
+
+__all__ = [
+    "COUNT_CAP",
+    "SORTS",
+    "LeadFilters",
+    "LeadPage",
+    "capped_count",
+    "hot_leads_for_my_day",
+    "lead_detail",
+    "lead_export_rows",
+    "lead_for_actor",
+    "lead_list",
+    "lead_page",
+    "lead_search",
+    "lead_transitions",
+    "new_leads_for_my_day",
+]

@@ -1,0 +1,207 @@
+"""The lead list: filters, sorts, keyset pages and a capped count, all index-backed.
+
+Pages never run COUNT(*) over the table: the count stops at COUNT_CAP ("1,000+"). Paging is
+a keyset on the sort's index ("rows after this (created_at, id)"), so page 2,000 costs what
+page 1 does.
+"""
+
+import base64
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from crm.models import User
+from crm.visibility import visible
+from leads.models import Lead
+
+COUNT_CAP = 1000
+SCORE_BANDS = {"high": (70, 100), "medium": (40, 69), "low": (0, 39)}
+
+# name -> (order_by, keyset columns, direction)
+SORTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    "-created": (("-created_at", "-id"), ("created_at", "id"), "<"),
+    "created": (("created_at", "id"), ("created_at", "id"), ">"),
+    "name": (("last_name", "first_name", "id"), ("last_name", "first_name", "id"), ">"),
+    "-score": ((), ("score", "id"), "<"),  # NULLS LAST; handled apart
+}
+SORT_LABELS = {
+    "-created": "Newest",
+    "created": "Oldest",
+    "name": "Name",
+    "-score": "Score",
+}
+
+
+@dataclass
+class LeadFilters:
+    status: list[str] = field(default_factory=list)
+    temperature: list[str] = field(default_factory=list)
+    source: int | None = None
+    owner: int | None = None
+    team: int | None = None
+    score_band: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    q: str = ""
+    sort: str = "-created"
+
+
+def lead_list(*, actor: User, filters: LeadFilters | None = None) -> QuerySet[Lead]:
+    """Visible, live leads matching `filters`, ordered by the chosen sort."""
+    filters = filters or LeadFilters()
+    leads = visible(actor, Lead.objects.alive()).select_related("owner", "source")
+    if filters.status:
+        leads = leads.filter(status__in=filters.status)
+    if filters.temperature:
+        leads = leads.filter(temperature__in=filters.temperature)
+    if filters.source:
+        leads = leads.filter(source_id=filters.source)
+    if filters.owner:
+        leads = leads.filter(owner_id=filters.owner)
+    if filters.team:
+        leads = leads.filter(owner__team_id=filters.team)
+    if filters.score_band == "none":
+        leads = leads.filter(score__isnull=True)
+    elif filters.score_band in SCORE_BANDS:
+        low, high = SCORE_BANDS[filters.score_band]
+        leads = leads.filter(score__gte=low, score__lte=high)
+    tz = timezone.get_current_timezone()
+    if filters.created_from:
+        leads = leads.filter(created_at__gte=datetime.combine(filters.created_from, time.min, tz))
+    if filters.created_to:
+        leads = leads.filter(created_at__lte=datetime.combine(filters.created_to, time.max, tz))
+    if filters.q:
+        leads = leads.filter(search_text__contains=filters.q.strip().lower())
+    return _ordered(leads, filters.sort)
+
+
+def _ordered(leads: QuerySet[Lead], sort: str) -> QuerySet[Lead]:
+    if sort == "-score":
+        from django.db.models import F
+
+        return leads.order_by(F("score").desc(nulls_last=True), "-id")
+    order, _, _ = SORTS.get(sort, SORTS["-created"])
+    return leads.order_by(*order)
+
+
+def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, more): counts at most cap + 1 rows, so a million-row match costs a cap."""
+    n = queryset.order_by()[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+@dataclass
+class LeadPage:
+    rows: Sequence[Lead]
+    next_cursor: str
+    has_previous: bool
+
+
+def _encode(values: list[Any]) -> str:
+    plain = [v.isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, size: int) -> list[Any] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except ValueError:
+        return None
+    if not isinstance(values, list) or len(values) != size:
+        return None
+    return values
+
+
+def _after(leads: QuerySet[Lead], sort: str, cursor: str) -> QuerySet[Lead]:
+    if sort not in SORTS:
+        sort = "-created"
+    _, columns, op = SORTS[sort]
+    values = _decode(cursor, len(columns))
+    if values is None:
+        return leads
+    if sort == "-score":
+        score, pk = values
+        if not isinstance(pk, int):
+            return leads
+        if score is None:
+            return leads.filter(score__isnull=True, id__lt=pk)
+        return leads.filter(Q(score__lt=score) | Q(score=score, id__lt=pk) | Q(score__isnull=True))
+    if "created_at" in columns:
+        when = parse_datetime(str(values[0]))
+        if when is None or not isinstance(values[1], int):
+            return leads
+        values = [when, values[1]]
+    # A row comparison is one index range condition: "(created_at, id) < (%s, %s)".
+    cols = ", ".join(f'"leads_lead"."{c}"' for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return leads.extra(where=[f"({cols}) {op} ({marks})"], params=values)  # noqa: S610
+
+
+def lead_page(leads: QuerySet[Lead], *, sort: str, cursor: str = "", size: int = 50) -> LeadPage:
+    if cursor:
+        leads = _after(leads, sort, cursor)
+    rows = list(leads[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = ""
+    if more and rows:
+        last = rows[-1]
+        _, columns, _ = SORTS.get(sort, SORTS["-created"])
+        next_cursor = _encode([getattr(last, c) for c in columns])
+    return LeadPage(rows=rows, next_cursor=next_cursor, has_previous=bool(cursor))
+
+
+EXPORT_HEADER = (
+    "id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "title",
+    "country",
+    "region",
+    "source",
+    "campaign",
+    "owner",
+    "status",
+    "temperature",
+    "score",
+    "timeframe",
+    "budget",
+    "created_at",
+    "last_activity_at",
+)
+
+
+def lead_export_rows(leads: QuerySet[Lead]) -> Iterator[list[Any]]:
+    """Rows for the CSV export, streamed in chunks (visible leads only: the caller's list)."""
+    for lead in leads.iterator(chunk_size=2000):
+        yield [
+            lead.pk,
+            lead.first_name,
+            lead.last_name,
+            lead.email,
+            lead.phone,
+            lead.company,
+            lead.title,
+            lead.country,
+            lead.region,
+            lead.source.name if lead.source else "",
+            lead.campaign,
+            lead.owner.full_name,
+            lead.get_status_display(),
+            lead.get_temperature_display(),
+            lead.score,
+            lead.get_timeframe_display(),
+            lead.budget,
+            lead.created_at.isoformat(),
+            lead.last_activity_at.isoformat() if lead.last_activity_at else "",
+        ]

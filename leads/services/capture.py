@@ -1,0 +1,203 @@
+"""Creating and editing leads: quick add, full form, API. Web-to-lead lives in webtolead.py."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from crm.errors import Conflict, DomainError
+from crm.models import User
+from crm.models.audit import AuditAction
+from crm.services.audit import audit, diff, snapshot
+from crm.services.ownership import check_owner
+from crm.validators import check_email, check_phone
+from crm.visibility import visible
+from leads.models import Lead, LeadSource, Timeframe
+from leads.services._common import LEAD_FIELDS, lock_editable_lead
+from leads.services.assignment import pick_owner
+from leads.services.notify import notify_assigned
+from leads.services.temperature import apply_temperature
+
+EDITABLE = {
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "company",
+    "title",
+    "website",
+    "industry",
+    "employee_count",
+    "country",
+    "region",
+    "source",
+    "campaign",
+    "timeframe",
+    "budget",
+    "notes",
+}
+TEXT_LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "company": 200,
+    "title": 120,
+    "website": 253,
+    "industry": 100,
+    "country": 100,
+    "region": 100,
+    "campaign": 120,
+}
+
+
+class DuplicateEmail(Conflict):
+    """A live lead already has this email; `details["existing_id"]` when the actor sees it."""
+
+
+def clean_lead_data(data: dict[str, Any]) -> dict[str, Any]:
+    unknown = set(data) - EDITABLE
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    clean = dict(data)
+    for name, limit in TEXT_LIMITS.items():
+        if name in clean:
+            value = str(clean[name] or "").strip()
+            if len(value) > limit:
+                raise DomainError(f"At most {limit} characters.", field=name)
+            clean[name] = value
+    if "email" in clean:
+        clean["email"] = check_email(str(clean["email"] or ""))
+    if "phone" in clean:
+        clean["phone"] = check_phone(str(clean["phone"] or ""))
+    if "notes" in clean:
+        clean["notes"] = str(clean["notes"] or "")
+    if "timeframe" in clean:
+        clean["timeframe"] = clean["timeframe"] or Timeframe.UNKNOWN
+        if clean["timeframe"] not in Timeframe.values:
+            raise DomainError("Choose a timeframe from the list.", field="timeframe")
+    if clean.get("budget") is not None:
+        budget = Decimal(str(clean["budget"]))
+        if budget < 0:
+            raise DomainError("A budget can't be negative.", field="budget")
+        clean["budget"] = budget
+    employees = clean.get("employee_count")
+    if employees is not None and int(employees) < 0:
+        raise DomainError("Employee count can't be negative.", field="employee_count")
+    source = clean.get("source")
+    if source is not None and not isinstance(source, LeadSource):
+        found = LeadSource.objects.filter(pk=source).first()
+        if found is None:
+            raise DomainError("Choose a source from the list.", field="source")
+        clean["source"] = found
+    return clean
+
+
+def _require_identity(lead: Lead) -> None:
+    if not (lead.first_name or lead.last_name or lead.company):
+        raise DomainError("A lead needs a name or a company.", field="last_name")
+    if not (lead.email or lead.phone or lead.company):
+        raise DomainError("Give an email, a phone number or a company.", field="email")
+
+
+def _duplicate_email(actor: User | None, email: str) -> DuplicateEmail:
+    existing = Lead.objects.alive().filter(email_normalized=email.strip().lower()).first()
+    existing_id = None
+    if existing is not None and actor is not None:
+        existing_id = (
+            visible(actor, Lead.objects.filter(pk=existing.pk)).values_list("pk", flat=True).first()
+        )
+    return DuplicateEmail(
+        "A lead with this email already exists.", field="email", existing_id=existing_id
+    )
+
+
+def save_new_lead(lead: Lead, actor: User | None) -> Lead:
+    """INSERT under a savepoint; the unique index turns a concurrent double-create into a 409."""
+    try:
+        with transaction.atomic():
+            lead.save()
+    except IntegrityError as exc:
+        if "lead_email_unique" in str(exc):
+            raise _duplicate_email(actor, lead.email) from exc
+        raise
+    return lead
+
+
+@transaction.atomic
+def lead_create(
+    *,
+    actor: User,
+    owner: User | None = None,
+    assign_by_rules: bool = False,
+    **data: Any,
+) -> Lead:
+    """A new lead owned by `owner` (default: the actor), or by the assignment rules."""
+    clean = clean_lead_data(data)
+    lead = Lead(**clean)
+    _require_identity(lead)
+    if lead.email and Lead.objects.alive().filter(email_normalized=lead.email).exists():
+        raise _duplicate_email(actor, lead.email)
+    rule = None
+    if assign_by_rules:
+        chosen, rule = pick_owner(lead)
+    else:
+        chosen = check_owner(actor=actor, owner=owner)
+    lead.owner = chosen
+    if chosen.pk != actor.pk:
+        lead.assigned_at = timezone.now()
+    apply_temperature(lead)
+    save_new_lead(lead, actor)
+    audit(
+        actor=actor,
+        obj=lead,
+        action=AuditAction.CREATE,
+        changes={**diff({}, snapshot(lead, LEAD_FIELDS)), "rule": rule.pk if rule else None},
+    )
+    if chosen.pk != actor.pk:
+        notify_assigned(owner=chosen, lead=lead, actor=actor)
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, actor: User, lead: Lead, data: dict[str, Any]) -> Lead:
+    lead = lock_editable_lead(actor, lead)
+    before = snapshot(lead, LEAD_FIELDS)
+    owner = data.pop("owner", None) if "owner" in data else None
+    clean = clean_lead_data(data)
+    for key, value in clean.items():
+        setattr(lead, key, value)
+    _require_identity(lead)
+    if (
+        "email" in clean
+        and lead.email
+        and Lead.objects.alive().filter(email_normalized=lead.email).exclude(pk=lead.pk).exists()
+    ):
+        raise _duplicate_email(actor, lead.email)
+    moved_to: User | None = None
+    if owner is not None and owner.pk != lead.owner_id:
+        moved_to = check_owner(actor=actor, owner=owner)
+        lead.owner = moved_to
+        lead.assigned_at = timezone.now()
+        lead.assignment_seen_at = None
+    apply_temperature(lead)
+    try:
+        with transaction.atomic():
+            lead.save()
+    except IntegrityError as exc:
+        if "lead_email_unique" in str(exc):
+            raise _duplicate_email(actor, lead.email) from exc
+        raise
+    changes = diff(before, snapshot(lead, LEAD_FIELDS))
+    if changes:
+        audit(actor=actor, obj=lead, action=AuditAction.UPDATE, changes=changes)
+    if moved_to is not None:
+        notify_assigned(owner=moved_to, lead=lead, actor=actor)
+    return lead
+
+
+def lead_mark_seen(*, actor: User, lead: Lead) -> None:
+    """The owner opened a newly assigned lead: it leaves "new for you" on My day."""
+    if lead.owner_id == actor.pk and lead.assigned_at and lead.assignment_seen_at is None:
+        Lead.objects.filter(pk=lead.pk, assignment_seen_at__isnull=True).update(
+            assignment_seen_at=timezone.now()
+        )

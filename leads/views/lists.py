@@ -1,0 +1,135 @@
+"""The lead list: filters, sort, keyset pages, bulk actions, saved views, CSV export."""
+
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from crm.access import AUTHENTICATED, AuthenticatedRequest, access
+from crm.errors import DomainError
+from crm.exports import safe_row
+from crm.models import Role
+from crm.models.notifications import SavedView
+from crm.services.saved_views import saved_view_save
+from leads import selectors
+from leads.forms import BulkActionForm, LeadFilterForm
+from leads.services.assignment import leads_bulk_assign
+from leads.services.lifecycle import leads_bulk_transition
+from leads.views.helpers import filters_from
+
+SAVED_VIEW_KIND = "leads"
+
+
+@access(AUTHENTICATED)
+@require_GET
+def lead_list(request: AuthenticatedRequest) -> HttpResponse:
+    form = LeadFilterForm(request.GET or None, actor=request.user)
+    filters = filters_from(form)
+    leads = selectors.lead_list(actor=request.user, filters=filters)
+    page = selectors.lead_page(leads, sort=filters.sort, cursor=request.GET.get("cursor", ""))
+    count, more = selectors.capped_count(leads)
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    base = params.urlencode()
+    next_url = ""
+    if page.next_cursor:
+        params["cursor"] = page.next_cursor
+        next_url = "?" + params.urlencode()
+    context = {
+        "form": form,
+        "rows": page.rows,
+        "count": count,
+        "count_more": more,
+        "next_url": next_url,
+        "prev_url": ("?" + base) if page.has_previous else "",
+        "querystring": base,
+        "saved_views": list(
+            SavedView.objects.filter(user=request.user, kind=SAVED_VIEW_KIND).order_by("name")
+        ),
+        "bulk_form": BulkActionForm(actor=request.user),
+        "can_assign": request.user.role != Role.REP,
+    }
+    if request.headers.get("HX-Request") and request.GET.get("partial") == "rows":
+        return render(request, "leads/list.html#rows", context)
+    return render(request, "leads/list.html", context)
+
+
+@access(AUTHENTICATED)
+@require_GET
+def lead_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
+    """The filtered list as CSV: visible rows only, formula-safe cells, streamed."""
+    import csv
+    import io
+
+    form = LeadFilterForm(request.GET or None, actor=request.user)
+    leads = selectors.lead_list(actor=request.user, filters=filters_from(form))
+
+    def lines():  # type: ignore[no-untyped-def]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(safe_row(selectors.lists.EXPORT_HEADER))
+        for row in selectors.lead_export_rows(leads):
+            writer.writerow(safe_row(row))
+            if buffer.tell() > 64 * 1024:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="leads.csv"'
+    return response
+
+
+@access(AUTHENTICATED)
+@require_POST
+def lead_bulk(request: AuthenticatedRequest) -> HttpResponse:
+    form = BulkActionForm(request.POST, actor=request.user)
+    back = request.POST.get("next") or ""
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect(_safe_back(back))
+    data = form.cleaned_data
+    try:
+        if data["action"] == "assign":
+            if data["owner"] is None:
+                raise DomainError("Choose who gets the leads.", field="owner")
+            moved = leads_bulk_assign(actor=request.user, lead_ids=data["ids"], owner=data["owner"])
+            messages.success(request, f"{moved} leads assigned to {data['owner'].full_name}.")
+        else:
+            to_status = "disqualified" if data["action"] == "disqualify" else data["to_status"]
+            done, skipped = leads_bulk_transition(
+                actor=request.user, lead_ids=data["ids"], to_status=to_status, reason=data["reason"]
+            )
+            note = f" {skipped} skipped (not allowed from their status)." if skipped else ""
+            messages.success(request, f"{done} leads updated.{note}")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(_safe_back(back))
+
+
+def _safe_back(back: str) -> str:
+    from django.urls import reverse
+
+    if back.startswith("?"):
+        return reverse("leads:list") + back
+    return reverse("leads:list")
+
+
+@access(AUTHENTICATED)
+@require_POST
+def saved_view_create(request: AuthenticatedRequest) -> HttpResponse:
+    name = request.POST.get("name", "").strip()[:80]
+    querystring = request.POST.get("querystring", "")[:1000]
+    if not name:
+        messages.error(request, "Name the view to save it.")
+        return redirect(_safe_back("?" + querystring))
+    try:
+        saved_view_save(
+            actor=request.user, kind=SAVED_VIEW_KIND, name=name, querystring=querystring
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(_safe_back("?" + querystring))
+    messages.success(request, f"Saved the view “{name}”.")
+    return redirect(_safe_back("?" + querystring))

@@ -1,0 +1,387 @@
+"""REST API for deals (with ETag / If-Match), pipelines, stages, products and reasons.
+
+Writes to an existing deal need `If-Match: "<version>"` (the ETag of the deal as last
+read): a missing header is 428, a stale one 412 with the current deal in `error.current`.
+"""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from crm.access import AUTHENTICATED, actor, scoped
+from crm.api.base import ScopedModelViewSet
+from crm.errors import DomainError
+from crm.models import Account, Contact, User
+from pipeline import selectors, services
+from pipeline.models import (
+    Currency,
+    Deal,
+    DealLineItem,
+    LostReason,
+    Pipeline,
+    Product,
+    Stage,
+    StageHistory,
+    WonReason,
+)
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    code = "precondition_required"
+
+
+IF_MATCH = OpenApiParameter(
+    name="If-Match",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description='The deal\'s ETag as last read, e.g. "3". Stale: 412; missing: 428.',
+)
+
+
+def expected_version(request: Request) -> int:
+    raw = request.headers.get("If-Match", "").strip()
+    if not raw:
+        raise PreconditionRequired('Send If-Match with the deal\'s ETag (e.g. If-Match: "3").')
+    value = raw.removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise DomainError("If-Match must be the deal's ETag, a quoted version number.")
+    return int(value)
+
+
+def with_etag(response: Response, deal: Deal) -> Response:
+    response["ETag"] = f'"{deal.version}"'
+    return response
+
+
+class StageSerializer(serializers.ModelSerializer[Stage]):
+    kind = serializers.CharField(read_only=True, help_text="open, won or lost")
+
+    class Meta:
+        model = Stage
+        fields = (
+            "id",
+            "pipeline",
+            "name",
+            "position",
+            "kind",
+            "probability",
+            "rotting_days",
+            "forecast_category",
+            "is_active",
+        )
+
+
+class PipelineSerializer(serializers.ModelSerializer[Pipeline]):
+    stages = StageSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Pipeline
+        fields = ("id", "name", "position", "is_active", "stages")
+
+
+class LineItemSerializer(serializers.ModelSerializer[DealLineItem]):
+    total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = DealLineItem
+        fields = ("id", "product", "quantity", "unit_price", "discount_percent", "total")
+
+
+class DealOutputSerializer(serializers.ModelSerializer[Deal]):
+    stage_name = serializers.CharField(source="stage.name", read_only=True)
+    is_rotting = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Deal
+        fields: tuple[str, ...] = (
+            "id",
+            "version",
+            "name",
+            "pipeline",
+            "stage",
+            "stage_name",
+            "account",
+            "primary_contact",
+            "owner",
+            "amount",
+            "currency",
+            "amount_follows_line_items",
+            "expected_close_date",
+            "probability",
+            "forecast_category",
+            "next_step",
+            "source_lead",
+            "lost_reason",
+            "won_reason",
+            "close_note",
+            "is_rotting",
+            "stage_changed_at",
+            "closed_at",
+            "created_at",
+            "updated_at",
+        )
+
+
+class DealDetailSerializer(DealOutputSerializer):
+    line_items = LineItemSerializer(many=True, read_only=True)
+
+    class Meta(DealOutputSerializer.Meta):
+        fields: tuple[str, ...] = (*DealOutputSerializer.Meta.fields, "line_items")
+
+
+class DealWriteFields(serializers.Serializer[Deal]):
+    name = serializers.CharField(max_length=200)
+    account = serializers.PrimaryKeyRelatedField(
+        queryset=Account.objects.all(), allow_null=True, required=False
+    )
+    primary_contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), allow_null=True, required=False
+    )
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
+    currency = serializers.CharField(max_length=3, required=False)
+    expected_close_date = serializers.DateField(allow_null=True, required=False)
+    probability = serializers.IntegerField(required=False)
+    forecast_category = serializers.CharField(required=False)
+    next_step = serializers.CharField(max_length=200, allow_blank=True, required=False)
+
+
+class DealCreateSerializer(DealWriteFields):
+    pipeline = serializers.PrimaryKeyRelatedField(queryset=Pipeline.objects.all())
+    stage = serializers.PrimaryKeyRelatedField(
+        queryset=Stage.objects.all(), allow_null=True, required=False
+    )
+
+
+class DealUpdateSerializer(DealWriteFields):
+    amount_follows_line_items = serializers.BooleanField(required=False)
+
+
+class MoveSerializer(serializers.Serializer[Deal]):
+    stage = serializers.PrimaryKeyRelatedField(queryset=Stage.objects.all())
+    lost_reason = serializers.PrimaryKeyRelatedField(
+        queryset=LostReason.objects.all(), allow_null=True, required=False
+    )
+    won_reason = serializers.PrimaryKeyRelatedField(
+        queryset=WonReason.objects.all(), allow_null=True, required=False
+    )
+
+
+class CloseSerializer(serializers.Serializer[Deal]):
+    reason = serializers.IntegerField(allow_null=True, required=False)
+    note = serializers.CharField(allow_blank=True, required=False, default="")
+
+
+class ReopenSerializer(serializers.Serializer[Deal]):
+    stage = serializers.PrimaryKeyRelatedField(
+        queryset=Stage.objects.all(), allow_null=True, required=False
+    )
+
+
+class HistorySerializer(serializers.ModelSerializer[StageHistory]):
+    class Meta:
+        model = StageHistory
+        fields = (
+            "id",
+            "from_stage",
+            "to_stage",
+            "moved_by",
+            "moved_at",
+            "seconds_in_previous_stage",
+        )
+
+
+class DealViewSet(ScopedModelViewSet[Deal]):
+    """Deals you can see. Reading one returns its ETag; writing needs If-Match."""
+
+    access = scoped("pipeline.Deal")
+    serializer_class = DealOutputSerializer
+    filterset_fields = ("pipeline", "stage", "owner", "currency", "forecast_category")
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def base_queryset(self) -> QuerySet[Deal]:
+        return Deal.objects.filter(deleted_at__isnull=True).select_related("stage")
+
+    def _answer(self, deal: Deal, code: int = status.HTTP_200_OK) -> Response:
+        deal = self.base_queryset().prefetch_related("line_items").get(pk=deal.pk)
+        return with_etag(Response(DealDetailSerializer(deal).data, status=code), deal)
+
+    @extend_schema(responses=DealDetailSerializer)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._answer(self.get_object())
+
+    @extend_schema(request=DealCreateSerializer, responses={201: DealDetailSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = DealCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        deal = services.deal_create(actor=actor(request), **data.validated_data)
+        return self._answer(deal, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=DealUpdateSerializer, responses=DealDetailSerializer, parameters=[IF_MATCH]
+    )
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        deal = self.get_object()
+        version = expected_version(request)
+        data = DealUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        deal = services.deal_update(
+            actor=actor(request),
+            deal=deal,
+            expected_version=version,
+            data=dict(data.validated_data),
+        )
+        return self._answer(deal)
+
+    @extend_schema(parameters=[IF_MATCH], responses={204: None})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        deal = self.get_object()
+        services.deal_delete(
+            actor=actor(request), deal=deal, expected_version=expected_version(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=MoveSerializer, responses=DealDetailSerializer, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        deal = self.get_object()
+        version = expected_version(request)
+        data = MoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        deal = services.deal_move(
+            actor=actor(request), deal=deal, expected_version=version, **data.validated_data
+        )
+        return self._answer(deal)
+
+    @extend_schema(request=CloseSerializer, responses=DealDetailSerializer, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="close-won")
+    def close_won(self, request: Request, pk: str | None = None) -> Response:
+        deal = self.get_object()
+        version = expected_version(request)
+        data = CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = _reason(WonReason, data.validated_data.get("reason"))
+        deal = services.deal_close_won(
+            actor=actor(request),
+            deal=deal,
+            expected_version=version,
+            reason=reason,
+            note=data.validated_data["note"],
+        )
+        return self._answer(deal)
+
+    @extend_schema(request=CloseSerializer, responses=DealDetailSerializer, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"], url_path="close-lost")
+    def close_lost(self, request: Request, pk: str | None = None) -> Response:
+        deal = self.get_object()
+        version = expected_version(request)
+        data = CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reason = _reason(LostReason, data.validated_data.get("reason"))
+        deal = services.deal_close_lost(
+            actor=actor(request),
+            deal=deal,
+            expected_version=version,
+            reason=reason,
+            note=data.validated_data["note"],
+        )
+        return self._answer(deal)
+
+    @extend_schema(request=ReopenSerializer, responses=DealDetailSerializer, parameters=[IF_MATCH])
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, pk: str | None = None) -> Response:
+        deal = self.get_object()
+        version = expected_version(request)
+        data = ReopenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        deal = services.deal_reopen(
+            actor=actor(request),
+            deal=deal,
+            expected_version=version,
+            stage=data.validated_data.get("stage"),
+        )
+        return self._answer(deal)
+
+    @extend_schema(responses=HistorySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        deal = self.get_object()
+        rows = selectors.deal_history(deal).order_by("moved_at", "id")[:1000]
+        return Response(HistorySerializer(rows, many=True).data)
+
+
+def _reason(model: type[LostReason] | type[WonReason], pk: int | None) -> Any:
+    if pk is None:
+        return None
+    reason = model.objects.filter(pk=pk).first()
+    if reason is None:
+        raise DomainError("Unknown reason.", field="reason")
+    return reason
+
+
+class PipelineViewSet(viewsets.ReadOnlyModelViewSet[Pipeline]):
+    """Pipelines and their stages (configuration, readable by everyone signed in)."""
+
+    access = AUTHENTICATED
+    serializer_class = PipelineSerializer
+    queryset = Pipeline.objects.prefetch_related("stages")
+
+
+class StageViewSet(viewsets.ReadOnlyModelViewSet[Stage]):
+    access = AUTHENTICATED
+    serializer_class = StageSerializer
+    queryset = Stage.objects.all()
+    filterset_fields = ("pipeline", "kind", "is_active")
+
+
+class ProductSerializer(serializers.ModelSerializer[Product]):
+    class Meta:
+        model = Product
+        fields = ("id", "name", "sku", "description", "list_price", "currency", "is_active")
+
+
+class ProductViewSet(viewsets.ReadOnlyModelViewSet[Product]):
+    access = AUTHENTICATED
+    serializer_class = ProductSerializer
+    queryset = Product.objects.all()
+    filterset_fields = ("is_active", "currency")
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_active = serializers.BooleanField()
+
+
+class LostReasonViewSet(viewsets.ReadOnlyModelViewSet[LostReason]):
+    access = AUTHENTICATED
+    serializer_class = ReasonSerializer
+    queryset = LostReason.objects.all()
+
+
+class WonReasonViewSet(viewsets.ReadOnlyModelViewSet[WonReason]):
+    access = AUTHENTICATED
+    serializer_class = ReasonSerializer
+    queryset = WonReason.objects.all()
+
+
+class CurrencySerializer(serializers.ModelSerializer[Currency]):
+    class Meta:
+        model = Currency
+        fields = ("id", "code", "name", "is_active")
+
+
+class CurrencyViewSet(viewsets.ReadOnlyModelViewSet[Currency]):
+    access = AUTHENTICATED
+    serializer_class = CurrencySerializer
+    queryset = Currency.objects.all()

@@ -1,0 +1,24 @@
+from rest_framework.routers import DefaultRouter
+
+from pipeline.api import (
+    CurrencyViewSet,
+    DealViewSet,
+    LostReasonViewSet,
+    PipelineViewSet,
+    ProductViewSet,
+    StageViewSet,
+    WonReasonViewSet,
+)
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.include_format_suffixes = False
+router.register("deals", DealViewSet, basename="deal")
+router.register("pipelines", PipelineViewSet, basename="pipeline")
+router.register("stages", StageViewSet, basename="stage")
+router.register("products", ProductViewSet, basename="product")
+router.register("lost-reasons", LostReasonViewSet, basename="lost-reason")
+router.register("won-reasons", WonReasonViewSet, basename="won-reason")
+router.register("currencies", CurrencyViewSet, basename="currency")
+
+urlpatterns = router.urls

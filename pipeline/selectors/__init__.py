@@ -1,0 +1,39 @@
+"""Reads for pipelines and deals, always starting from `crm.visibility.visible`."""
+
+from .board import (
+    BoardColumn,
+    board_column_page,
+    board_column_stats,
+    board_stages,
+    pipeline_board,
+)
+from .deals import (
+    DealFilters,
+    conflict_changes,
+    deal_history,
+    deal_list,
+    deal_page,
+    deals_closing_this_month,
+    deals_visible,
+    search_deals,
+)
+from .money import company_amount, rate_map, to_company_currency
+
+__all__ = [
+    "BoardColumn",
+    "DealFilters",
+    "board_column_page",
+    "board_column_stats",
+    "board_stages",
+    "company_amount",
+    "conflict_changes",
+    "deal_history",
+    "deal_list",
+    "deal_page",
+    "deals_closing_this_month",
+    "deals_visible",
+    "pipeline_board",
+    "rate_map",
+    "search_deals",
+    "to_company_currency",
+]

@@ -1,0 +1,250 @@
+"""Deal lists, filters, keyset pages, history and the "what changed meanwhile" diff."""
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from crm.models import Account, AuditEntry, Contact, Team, User
+from crm.visibility import visible
+from pipeline.models import Deal, LostReason, Stage, StageHistory, StageKind, WonReason
+
+SORTS: dict[str, tuple[str, bool]] = {
+    # key: (field, descending)
+    "-created": ("created_at", True),
+    "created": ("created_at", False),
+    "-amount": ("amount", True),
+    "amount": ("amount", False),
+    "close": ("expected_close_date", False),
+    "-close": ("expected_close_date", True),
+    "name": ("name", False),
+    "-updated": ("updated_at", True),
+}
+DEFAULT_SORT = "-created"
+
+
+@dataclass(frozen=True)
+class DealFilters:
+    pipeline: int | None = None
+    stage: int | None = None
+    owner: int | None = None
+    team: Team | None = None
+    status: str = ""  # "", "open", "won", "lost"
+    close_from: date | None = None
+    close_to: date | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    search: str = ""
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> "DealFilters":
+        def pk(value: Any) -> int | None:
+            return getattr(value, "pk", value) or None
+
+        return cls(
+            pipeline=pk(data.get("pipeline")),
+            stage=pk(data.get("stage")),
+            owner=pk(data.get("owner")),
+            team=data.get("team"),
+            status=data.get("status") or "",
+            close_from=data.get("close_from"),
+            close_to=data.get("close_to"),
+            amount_min=data.get("amount_min"),
+            amount_max=data.get("amount_max"),
+            search=(data.get("q") or "").strip()[:100],
+        )
+
+
+def deals_visible(actor: User) -> QuerySet[Deal]:
+    return visible(actor, Deal.objects.filter(deleted_at__isnull=True))
+
+
+def apply_filters(deals: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]:
+    if filters.pipeline:
+        deals = deals.filter(pipeline_id=filters.pipeline)
+    if filters.stage:
+        deals = deals.filter(stage_id=filters.stage)
+    if filters.owner:
+        deals = deals.filter(owner_id=filters.owner)
+    if filters.team is not None:
+        deals = deals.filter(owner__team__path__startswith=filters.team.path)
+    if filters.status == "open":
+        deals = deals.filter(closed_at__isnull=True)
+    elif filters.status in (StageKind.WON, StageKind.LOST):
+        deals = deals.filter(stage__kind=filters.status)
+    if filters.close_from:
+        deals = deals.filter(expected_close_date__gte=filters.close_from)
+    if filters.close_to:
+        deals = deals.filter(expected_close_date__lte=filters.close_to)
+    if filters.amount_min is not None:
+        deals = deals.filter(amount__gte=filters.amount_min)
+    if filters.amount_max is not None:
+        deals = deals.filter(amount__lte=filters.amount_max)
+    if filters.search:
+        deals = deals.filter(
+            Q(name__icontains=filters.search) | Q(account__name__icontains=filters.search)
+        )
+    return deals
+
+
+def deal_list(*, actor: User, filters: DealFilters, sort: str = DEFAULT_SORT) -> QuerySet[Deal]:
+    field, descending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    order = (
+        F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True),
+        "-id" if descending else "id",
+    )
+    return (
+        apply_filters(deals_visible(actor), filters)
+        .select_related("owner", "account", "stage", "pipeline")
+        .order_by(*order)
+    )
+
+
+def _encode(value: Any, pk: int) -> str:
+    raw = value.isoformat() if hasattr(value, "isoformat") else value
+    text = json.dumps([None if raw is None else str(raw), pk])
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, field: str) -> tuple[Any, int] | None:
+    try:
+        raw, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        model_field = Deal._meta.get_field(field)
+        value = None if raw is None else model_field.to_python(raw)  # type: ignore[union-attr]
+        return value, int(pk)
+    except (ValueError, TypeError, ValidationError):
+        return None
+
+
+def deal_page(
+    deals: QuerySet[Deal], *, sort: str, cursor: str = "", size: int = 50
+) -> tuple[Sequence[Deal], str]:
+    """One keyset page of `deals` (ordered by `deal_list`): rows and the next cursor."""
+    field, descending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    position = _decode(cursor, field) if cursor else None
+    if position is not None:
+        value, pk = position
+        after_id = Q(id__lt=pk) if descending else Q(id__gt=pk)
+        if value is None:
+            deals = deals.filter(Q(**{f"{field}__isnull": True}) & after_id)
+        else:
+            beyond = f"{field}__lt" if descending else f"{field}__gt"
+            deals = deals.filter(
+                Q(**{beyond: value})
+                | (Q(**{field: value}) & after_id)
+                | Q(**{f"{field}__isnull": True})
+            )
+    rows = list(deals[: size + 1])
+    next_cursor = ""
+    if len(rows) > size:
+        rows = rows[:size]
+        last = rows[-1]
+        next_cursor = _encode(getattr(last, field), last.pk)
+    return rows, next_cursor
+
+
+def deal_history(deal: Deal) -> QuerySet[StageHistory]:
+    return (
+        StageHistory.objects.filter(deal=deal)
+        .select_related("from_stage", "to_stage", "moved_by")
+        .order_by("-moved_at", "-id")
+    )
+
+
+def deals_closing_this_month(*, actor: User, rep: User | None = None) -> QuerySet[Deal]:
+    """Open deals expected to close this calendar month, soonest first (for My day)."""
+    today = timezone.localdate()
+    first = today.replace(day=1)
+    following = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    deals = deals_visible(actor).filter(
+        closed_at__isnull=True, expected_close_date__gte=first, expected_close_date__lt=following
+    )
+    if rep is not None:
+        deals = deals.filter(owner=rep)
+    return deals.select_related("stage", "account", "owner").order_by(
+        "expected_close_date", "-amount", "id"
+    )
+
+
+def search_deals(*, actor: User, query: str, limit: int = 10) -> QuerySet[Deal]:
+    return (
+        deals_visible(actor)
+        .filter(Q(name__icontains=query) | Q(account__name__icontains=query))
+        .select_related("stage", "account")
+        .order_by("-updated_at", "-id")[:limit]
+    )
+
+
+FIELD_LABELS = {
+    "name": "name",
+    "amount": "amount",
+    "currency": "currency",
+    "expected_close_date": "expected close date",
+    "probability": "probability",
+    "forecast_category": "forecast category",
+    "next_step": "next step",
+    "owner_id": "owner",
+    "account_id": "account",
+    "primary_contact_id": "primary contact",
+    "stage_id": "stage",
+    "lost_reason_id": "lost reason",
+    "won_reason_id": "won reason",
+    "closed_at": "closed",
+    "amount_follows_line_items": "amount follows line items",
+    "deleted_at": "deleted",
+}
+RELATED: dict[str, Any] = {
+    "owner_id": User,
+    "account_id": Account,
+    "primary_contact_id": Contact,
+    "stage_id": Stage,
+    "lost_reason_id": LostReason,
+    "won_reason_id": WonReason,
+}
+
+
+@dataclass
+class Change:
+    who: str
+    when: Any
+    field: str
+    before: str
+    after: str
+
+
+def conflict_changes(deal: Deal, *, since_version: int) -> list[Change]:
+    """What others changed on `deal` after `since_version`, from the audit log, oldest first."""
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Deal),
+        object_id=str(deal.pk),
+        changes__version__0__gte=since_version,
+    ).select_related("actor")
+    changes: list[Change] = []
+    for entry in entries.order_by("created_at", "id")[:50]:
+        for key, pair in entry.changes.items():
+            if key not in FIELD_LABELS or not isinstance(pair, list) or len(pair) != 2:
+                continue
+            before, after = (_display(key, v) for v in pair)
+            who = entry.actor.full_name if entry.actor else "Someone"
+            changes.append(Change(who, entry.created_at, FIELD_LABELS[key], before, after))
+    return changes
+
+
+def _display(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    model = RELATED.get(key)
+    if model is not None:
+        obj = model._default_manager.filter(pk=value).first()
+        if obj is None:
+            return "—"
+        return str(getattr(obj, "name", None) or obj)
+    return str(value)
