@@ -65,6 +65,7 @@ lint: venv ## ruff, ruff format, mypy and the missing-migrations check
 
 bench: venv ## Generate the large data set and print timings (arguments via BENCH_ARGS)
 	$(DEVSERVERS) exec -- python manage.py bench $(BENCH_ARGS)
+	$(DEVSERVERS) exec -- python manage.py import_bench --rows 100000
 
 clean: ## Remove caches and the install stamp (keeps .venv and the data in var/)
 	rm -f $(STAMP)

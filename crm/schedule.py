@@ -20,6 +20,11 @@ class Entry:
 
 SCHEDULE: list[Entry] = [
     Entry("Task reminders", "crm.task_reminders_send", every_seconds=60),
+    Entry(
+        "Lead temperatures (nightly)",
+        "leads.tasks.leads_refresh_temperature_task",
+        crontab="15 2 * * *",
+    ),
 ]
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from crm.errors import DomainError
@@ -117,7 +118,21 @@ def activity_log(
         action=AuditAction.CREATE,
         changes=diff({}, snapshot(activity, ACTIVITY_FIELDS)),
     )
+    _touch_lead(activity)
     return activity
+
+
+def _touch_lead(activity: Activity) -> None:
+    """Keep the lead's "last activity" current (temperature and lists read it).
+
+    Reached through the foreign key so crm does not import the leads app.
+    """
+    if activity.lead_id is None:
+        return
+    lead_model = Activity._meta.get_field("lead").related_model
+    lead_model._default_manager.filter(pk=activity.lead_id).filter(  # type: ignore[union-attr]
+        Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=activity.occurred_at)
+    ).update(last_activity_at=activity.occurred_at)
 
 
 @transaction.atomic

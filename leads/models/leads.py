@@ -184,6 +184,12 @@ class Lead(models.Model):
             models.Index(fields=["source", "-created_at", "-id"], name="lead_source_created"),
             models.Index(fields=["-created_at", "-id"], name="lead_created"),
             models.Index(F("score").desc(nulls_last=True), F("id").desc(), name="lead_score"),
+            models.Index(
+                F("source"),
+                F("score").desc(nulls_last=True),
+                F("id").desc(),
+                name="lead_source_score",
+            ),
             models.Index(fields=["last_name", "first_name", "id"], name="lead_name"),
             models.Index(fields=["owner", "last_name", "first_name", "id"], name="lead_owner_name"),
             models.Index(

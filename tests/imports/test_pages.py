@@ -115,7 +115,7 @@ def test_history_shows_admins_all_managers_their_subtree_and_reps_their_own(
         ImportJobFactory(created_by=org.teammate)
     rep = client_for(org.rep)
     rep.get("/imports/")
-    with django_assert_max_num_queries(8):  # constant: session, user, jobs, exports, session
+    with django_assert_max_num_queries(10):  # constant: session, user, shell, jobs, exports
         rep_page = rep.get("/imports/").content.decode()
     assert mine_name in rep_page
     assert theirs_name not in rep_page
