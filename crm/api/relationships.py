@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.access import actor, scoped
-from crm.api.base import ScopedModelViewSet
+from crm.api.base import ScopedModelViewSet, ServiceWritesMixin
 from crm.api.filters import AccountFilter, ActivityFilter, ContactFilter, TaskFilter
 from crm.api.relationship_serializers import (
     AccountDeleteSerializer,
@@ -29,7 +29,7 @@ from crm.api.relationship_serializers import (
     TaskUpdateSerializer,
 )
 from crm.errors import NotFound
-from crm.models import Account, Activity, Contact, Task
+from crm.models import Account, Activity, Contact, Task, User
 from crm.services import accounts, activities, contacts, sharing
 from crm.visibility import visible
 
@@ -59,7 +59,7 @@ class SharesMixin:
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AccountViewSet(SharesMixin, ScopedModelViewSet[Account]):
+class AccountViewSet(SharesMixin, ServiceWritesMixin, ScopedModelViewSet[Account]):
     """Accounts you may see. DELETE is a soft delete; when the account has contacts pass
     `?contacts=keep|move|delete` (and `move_to=<account id>` to move them)."""
 
@@ -71,22 +71,13 @@ class AccountViewSet(SharesMixin, ScopedModelViewSet[Account]):
     def base_queryset(self) -> QuerySet[Account]:
         return Account.objects.filter(deleted_at__isnull=True).select_related("owner")
 
-    @extend_schema(request=AccountInputSerializer, responses={201: AccountOutputSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = AccountInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        account = accounts.account_create(actor=actor(request), **data.validated_data)
-        return Response(AccountOutputSerializer(account).data, status=status.HTTP_201_CREATED)
+    input_serializer_class = AccountInputSerializer
 
-    @extend_schema(request=AccountInputSerializer, responses=AccountOutputSerializer)
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        account = self.get_object()
-        data = AccountInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        account = accounts.account_update(
-            actor=actor(request), account=account, data=dict(data.validated_data)
-        )
-        return Response(AccountOutputSerializer(account).data)
+    def service_create(self, user: User, data: dict[str, Any]) -> Account:
+        return accounts.account_create(actor=user, **data)
+
+    def service_update(self, user: User, obj: Account, data: dict[str, Any]) -> Account:
+        return accounts.account_update(actor=user, account=obj, data=data)
 
     @extend_schema(parameters=[AccountDeleteSerializer], responses={204: None})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -108,7 +99,7 @@ class AccountViewSet(SharesMixin, ScopedModelViewSet[Account]):
         return Response(AccountOutputSerializer(account).data)
 
 
-class ContactViewSet(SharesMixin, ScopedModelViewSet[Contact]):
+class ContactViewSet(SharesMixin, ServiceWritesMixin, ScopedModelViewSet[Contact]):
     access = scoped("crm.Contact")
     serializer_class = ContactOutputSerializer
     filterset_class = ContactFilter
@@ -117,29 +108,19 @@ class ContactViewSet(SharesMixin, ScopedModelViewSet[Contact]):
     def base_queryset(self) -> QuerySet[Contact]:
         return Contact.objects.filter(deleted_at__isnull=True)
 
-    @extend_schema(request=ContactInputSerializer, responses={201: ContactOutputSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = ContactInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        contact = contacts.contact_create(actor=actor(request), **data.validated_data)
-        return Response(ContactOutputSerializer(contact).data, status=status.HTTP_201_CREATED)
+    input_serializer_class = ContactInputSerializer
 
-    @extend_schema(request=ContactInputSerializer, responses=ContactOutputSerializer)
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        contact = self.get_object()
-        data = ContactInputSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        contact = contacts.contact_update(
-            actor=actor(request), contact=contact, data=dict(data.validated_data)
-        )
-        return Response(ContactOutputSerializer(contact).data)
+    def service_create(self, user: User, data: dict[str, Any]) -> Contact:
+        return contacts.contact_create(actor=user, **data)
 
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        contacts.contact_delete(actor=actor(request), contact=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def service_update(self, user: User, obj: Contact, data: dict[str, Any]) -> Contact:
+        return contacts.contact_update(actor=user, contact=obj, data=data)
+
+    def service_delete(self, user: User, obj: Contact) -> None:
+        contacts.contact_delete(actor=user, contact=obj)
 
 
-class ActivityViewSet(ScopedModelViewSet[Activity]):
+class ActivityViewSet(ServiceWritesMixin, ScopedModelViewSet[Activity]):
     """Calls, emails, meetings and notes; filter by account, contact, lead or deal."""
 
     access = scoped("crm.Activity")
@@ -150,30 +131,21 @@ class ActivityViewSet(ScopedModelViewSet[Activity]):
     def base_queryset(self) -> QuerySet[Activity]:
         return Activity.objects.all()
 
-    @extend_schema(request=ActivityInputSerializer, responses={201: ActivityOutputSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = ActivityInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = {k: v for k, v in data.validated_data.items() if v is not None}
-        activity = activities.activity_log(actor=actor(request), **values)
-        return Response(ActivityOutputSerializer(activity).data, status=status.HTTP_201_CREATED)
+    input_serializer_class = ActivityInputSerializer
+    update_serializer_class = ActivityUpdateSerializer
+    drop_empty_inputs = True
 
-    @extend_schema(request=ActivityUpdateSerializer, responses=ActivityOutputSerializer)
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        activity = self.get_object()
-        data = ActivityUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        activity = activities.activity_update(
-            actor=actor(request), activity=activity, data=dict(data.validated_data)
-        )
-        return Response(ActivityOutputSerializer(activity).data)
+    def service_create(self, user: User, data: dict[str, Any]) -> Activity:
+        return activities.activity_log(actor=user, **data)
 
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        activities.activity_delete(actor=actor(request), activity=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def service_update(self, user: User, obj: Activity, data: dict[str, Any]) -> Activity:
+        return activities.activity_update(actor=user, activity=obj, data=data)
+
+    def service_delete(self, user: User, obj: Activity) -> None:
+        activities.activity_delete(actor=user, activity=obj)
 
 
-class TaskViewSet(ScopedModelViewSet[Task]):
+class TaskViewSet(ServiceWritesMixin, ScopedModelViewSet[Task]):
     """To-dos with a due time; PATCH `{"done": true}` ticks one off."""
 
     access = scoped("crm.Task")
@@ -184,24 +156,15 @@ class TaskViewSet(ScopedModelViewSet[Task]):
     def base_queryset(self) -> QuerySet[Task]:
         return Task.objects.all()
 
-    @extend_schema(request=TaskInputSerializer, responses={201: TaskOutputSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = TaskInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = {k: v for k, v in data.validated_data.items() if v is not None}
-        task = activities.task_create(actor=actor(request), **values)
-        return Response(TaskOutputSerializer(task).data, status=status.HTTP_201_CREATED)
+    input_serializer_class = TaskInputSerializer
+    update_serializer_class = TaskUpdateSerializer
+    drop_empty_inputs = True
 
-    @extend_schema(request=TaskUpdateSerializer, responses=TaskOutputSerializer)
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        task = self.get_object()
-        data = TaskUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        task = activities.task_update(
-            actor=actor(request), task=task, data=dict(data.validated_data)
-        )
-        return Response(TaskOutputSerializer(task).data)
+    def service_create(self, user: User, data: dict[str, Any]) -> Task:
+        return activities.task_create(actor=user, **data)
 
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        activities.task_delete(actor=actor(request), task=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def service_update(self, user: User, obj: Task, data: dict[str, Any]) -> Task:
+        return activities.task_update(actor=user, task=obj, data=data)
+
+    def service_delete(self, user: User, obj: Task) -> None:
+        activities.task_delete(actor=user, task=obj)

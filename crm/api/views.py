@@ -5,7 +5,6 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -13,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.access import AUTHENTICATED, actor, scoped
-from crm.api.base import ScopedModelViewSet
+from crm.api.base import ScopedModelViewSet, ServiceWritesMixin
 from crm.api.serializers import (
     DeactivateInputSerializer,
     TeamInputSerializer,
@@ -52,7 +51,7 @@ class MeView(APIView):
         return Response(UserOutputSerializer(actor(request)).data)
 
 
-class UserViewSet(ScopedModelViewSet[User]):
+class UserViewSet(ServiceWritesMixin, ScopedModelViewSet[User]):
     """The user directory. Non-admins see active colleagues; admins manage everyone."""
 
     access = scoped("crm.User")
@@ -64,20 +63,14 @@ class UserViewSet(ScopedModelViewSet[User]):
     def base_queryset(self) -> QuerySet[User]:
         return User.objects.select_related("team")
 
-    @extend_schema(request=UserInputSerializer, responses={201: UserOutputSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = UserInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = people.user_create(actor=actor(request), **data.validated_data)
-        return Response(UserOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+    input_serializer_class = UserInputSerializer
+    update_serializer_class = UserUpdateSerializer
 
-    @extend_schema(request=UserUpdateSerializer, responses=UserOutputSerializer)
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        user = self.get_object()
-        data = UserUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        user = people.user_update(actor=actor(request), user=user, data=dict(data.validated_data))
-        return Response(UserOutputSerializer(user).data)
+    def service_create(self, user: User, data: dict[str, Any]) -> User:
+        return people.user_create(actor=user, **data)
+
+    def service_update(self, user: User, obj: User, data: dict[str, Any]) -> User:
+        return people.user_update(actor=user, user=obj, data=data)
 
     @extend_schema(request=DeactivateInputSerializer, responses=UserOutputSerializer)
     @action(detail=True, methods=["post"])
@@ -96,7 +89,7 @@ class UserViewSet(ScopedModelViewSet[User]):
         return Response(UserOutputSerializer(user).data)
 
 
-class TeamViewSet(ScopedModelViewSet[Team]):
+class TeamViewSet(ServiceWritesMixin, ScopedModelViewSet[Team]):
     access = scoped("crm.Team")
     permission_classes = [*ScopedModelViewSet.permission_classes, AdminWrites]
     serializer_class = TeamOutputSerializer
@@ -106,21 +99,14 @@ class TeamViewSet(ScopedModelViewSet[Team]):
     def base_queryset(self) -> QuerySet[Team]:
         return Team.objects.all()
 
-    @extend_schema(request=TeamInputSerializer, responses={201: TeamOutputSerializer})
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = TeamInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        team = people.team_create(actor=actor(request), **data.validated_data)
-        return Response(TeamOutputSerializer(team).data, status=status.HTTP_201_CREATED)
+    input_serializer_class = TeamInputSerializer
+    update_serializer_class = TeamUpdateSerializer
 
-    @extend_schema(request=TeamUpdateSerializer, responses=TeamOutputSerializer)
-    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        team = self.get_object()
-        data = TeamUpdateSerializer(data=request.data, partial=True)
-        data.is_valid(raise_exception=True)
-        team = people.team_update(actor=actor(request), team=team, data=dict(data.validated_data))
-        return Response(TeamOutputSerializer(team).data)
+    def service_create(self, user: User, data: dict[str, Any]) -> Team:
+        return people.team_create(actor=user, **data)
 
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        people.team_delete(actor=actor(request), team=self.get_object())
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def service_update(self, user: User, obj: Team, data: dict[str, Any]) -> Team:
+        return people.team_update(actor=user, team=obj, data=data)
+
+    def service_delete(self, user: User, obj: Team) -> None:
+        people.team_delete(actor=user, team=obj)
