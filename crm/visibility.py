@@ -13,6 +13,7 @@ rule: everyone may see the directory of active colleagues (to assign and share),
 admins see deactivated users.
 """
 
+from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -86,6 +87,24 @@ def _scope(user: User, model: type[models.Model], *, edit: bool) -> Q:
     if shared:
         scope |= Q(pk__in=shared)
     return scope
+
+
+@dataclass(frozen=True)
+class OwnerScope:
+    """What a manager may see of a model, spelled out: rows owned by `owner_ids`, plus the
+    rows in `shared_ids`. Lets a selector drive a big table from the owner side."""
+
+    owner_ids: list[int]
+    shared_ids: list[int]
+
+
+def owner_scope(user: AnyUser, model: type[models.Model]) -> OwnerScope | None:
+    """The owner list behind `visible(user, model)` for managers (2 small queries); None for
+    everyone else (admins see every row; a rep's single owner needs no help)."""
+    if not isinstance(user, User) or not _is_active_user(user) or user.role != Role.MANAGER:
+        return None
+    owner_field(model)
+    return OwnerScope(_owner_ids(user), _shared_ids(user, model))
 
 
 def _is_active_user(user: AnyUser) -> bool:

@@ -12,12 +12,14 @@ from .lists import (
 )
 from .myday import hot_leads_for_my_day, new_leads_for_my_day
 from .records import lead_detail, lead_for_actor, lead_search, lead_transitions
+from .scoped import LeadPlan, lead_plan
 
 __all__ = [
     "COUNT_CAP",
     "SORTS",
     "LeadFilters",
     "LeadPage",
+    "LeadPlan",
     "capped_count",
     "hot_leads_for_my_day",
     "lead_detail",
@@ -25,6 +27,7 @@ __all__ = [
     "lead_for_actor",
     "lead_list",
     "lead_page",
+    "lead_plan",
     "lead_search",
     "lead_transitions",
     "new_leads_for_my_day",

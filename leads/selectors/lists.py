@@ -13,12 +13,16 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from crm.models import User
 from crm.visibility import visible
 from leads.models import Lead
+
+from .keyset import RowCompare
+from .scoped import LeadPlan, per_owner_count, per_owner_rows
 
 COUNT_CAP = 1000
 SCORE_BANDS = {"high": (70, 100), "medium": (40, 69), "low": (0, 39)}
@@ -52,8 +56,11 @@ class LeadFilters:
     sort: str = "-created"
 
 
-def lead_list(*, actor: User, filters: LeadFilters | None = None) -> QuerySet[Lead]:
-    """Visible, live leads matching `filters`, ordered by the chosen sort."""
+def lead_list(
+    *, actor: User, filters: LeadFilters | None = None, plan: LeadPlan | None = None
+) -> QuerySet[Lead]:
+    """Visible, live leads matching `filters`, ordered by the chosen sort. With a per-owner
+    `plan` (see leads.selectors.scoped) the text filter skips the trigram index."""
     filters = filters or LeadFilters()
     leads = visible(actor, Lead.objects.alive()).select_related("owner", "source")
     if filters.status:
@@ -77,7 +84,14 @@ def lead_list(*, actor: User, filters: LeadFilters | None = None) -> QuerySet[Le
     if filters.created_to:
         leads = leads.filter(created_at__lte=datetime.combine(filters.created_to, time.max, tz))
     if filters.q:
-        leads = leads.filter(search_text__contains=filters.q.strip().lower())
+        text = filters.q.strip().lower()
+        if plan is not None and plan.per_owner:
+            # Same rows (search_text is stored lower case), but a filter on each owner's
+            # index walk instead of a GIN bitmap over the whole table in every branch.
+            leads = leads.alias(search_lower=Lower("search_text"))
+            leads = leads.filter(search_lower__contains=text)
+        else:
+            leads = leads.filter(search_text__contains=text)
     return _ordered(leads, filters.sort)
 
 
@@ -90,9 +104,14 @@ def _ordered(leads: QuerySet[Lead], sort: str) -> QuerySet[Lead]:
     return leads.order_by(*order)
 
 
-def capped_count(queryset: QuerySet[Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+def capped_count(
+    queryset: QuerySet[Any], cap: int = COUNT_CAP, plan: LeadPlan | None = None
+) -> tuple[int, bool]:
     """(count, more): counts at most cap + 1 rows, so a million-row match costs a cap."""
-    n = queryset.order_by()[: cap + 1].count()
+    if plan is not None and plan.scope is not None:
+        n = per_owner_count(queryset, plan.scope, cap)
+    else:
+        n = queryset.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
 
 
@@ -139,15 +158,23 @@ def _after(leads: QuerySet[Lead], sort: str, cursor: str) -> QuerySet[Lead]:
             return leads
         values = [when, values[1]]
     # A row comparison is one index range condition: "(created_at, id) < (%s, %s)".
-    cols = ", ".join(f'"leads_lead"."{c}"' for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    return leads.extra(where=[f"({cols}) {op} ({marks})"], params=values)  # noqa: S610
+    return leads.filter(RowCompare(columns, op, values))
 
 
-def lead_page(leads: QuerySet[Lead], *, sort: str, cursor: str = "", size: int = 50) -> LeadPage:
+def lead_page(
+    leads: QuerySet[Lead],
+    *,
+    sort: str,
+    cursor: str = "",
+    size: int = 50,
+    plan: LeadPlan | None = None,
+) -> LeadPage:
     if cursor:
         leads = _after(leads, sort, cursor)
-    rows = list(leads[: size + 1])
+    if plan is not None and plan.scope is not None:
+        rows = per_owner_rows(leads, plan.scope, size + 1)
+    else:
+        rows = list(leads[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
     next_cursor = ""
