@@ -92,9 +92,15 @@ class LeadFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=100)
     status = forms.MultipleChoiceField(choices=LeadStatus.choices, required=False)
     temperature = forms.MultipleChoiceField(choices=Temperature.choices, required=False)
-    source = forms.ModelChoiceField(queryset=LeadSource.objects.none(), required=False)
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
-    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False)
+    source = forms.ModelChoiceField(
+        queryset=LeadSource.objects.none(), required=False, empty_label="Any source"
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Any owner"
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, empty_label="Any team"
+    )
     score_band = forms.ChoiceField(
         required=False,
         choices=[

@@ -43,6 +43,13 @@ PUBLIC_FIELDS = (
     "notes",
 )
 INBOUND_SOURCE_SLUG = "inbound-website"
+# The regions the hosted form and the embed snippet offer, so region-based assignment rules
+# (e.g. region "EMEA") can match what a visitor picks.
+VISITOR_REGIONS = (
+    ("AMER", "Americas"),
+    ("EMEA", "Europe, Middle East and Africa"),
+    ("APAC", "Asia-Pacific"),
+)
 
 
 class Spam(DomainError):

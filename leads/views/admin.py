@@ -21,7 +21,7 @@ from leads.forms import (
 )
 from leads.models import AssignmentRule, LeadSettings, LeadSource, TemperatureRule, WebForm
 from leads.services import assignment, configuration, temperature
-from leads.services.webtolead import HONEYPOT_FIELD
+from leads.services.webtolead import HONEYPOT_FIELD, VISITOR_REGIONS
 
 
 def _page(request: AuthenticatedRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -141,6 +141,7 @@ def _snippet(request: AuthenticatedRequest, webform: WebForm) -> str:
         ("email", "Work email", "email", " required"),
         ("phone", "Phone", "tel", ""),
         ("company", "Company", "text", ""),
+        ("country", "Country", "text", ""),
     ]
     lines = [f'<form method="post" action="{action}" accept-charset="utf-8">']
     lines.append(f'  <input type="hidden" name="form" value="{webform.public_key}">')
@@ -148,6 +149,10 @@ def _snippet(request: AuthenticatedRequest, webform: WebForm) -> str:
         lines.append(
             f'  <p><label>{label}<br><input type="{kind}" name="{name}"{required}></label></p>'
         )
+    lines.append('  <p><label>Region<br><select name="region">')
+    lines.append('    <option value="">Choose…</option>')
+    lines += [f'    <option value="{value}">{label}</option>' for value, label in VISITOR_REGIONS]
+    lines.append("  </select></label></p>")
     lines += [
         '  <p><label>When do you need it?<br><select name="timeframe">',
         '    <option value="immediate">Right away</option>',

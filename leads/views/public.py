@@ -9,7 +9,7 @@ from crm.access import PUBLIC, access
 from crm.api.errors import error_body
 from crm.errors import DomainError
 from leads.models import Timeframe, WebForm
-from leads.services.webtolead import HONEYPOT_FIELD, web_to_lead_submit
+from leads.services.webtolead import HONEYPOT_FIELD, VISITOR_REGIONS, web_to_lead_submit
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -39,7 +39,12 @@ def web_to_lead(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "leads/w2l_form.html",
-            {"webform": form, "timeframes": Timeframe.choices, "honeypot": HONEYPOT_FIELD},
+            {
+                "webform": form,
+                "timeframes": Timeframe.choices,
+                "regions": VISITOR_REGIONS,
+                "honeypot": HONEYPOT_FIELD,
+            },
         )
     try:
         web_to_lead_submit(

@@ -64,5 +64,7 @@ def login(page: Any, live_server: Any, email: str, password: str = "pass-word-12
 def screenshot(page: Any, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    # From the top: a full-page capture of a scrolled page draws the sticky top bar mid-page.
+    page.evaluate("() => window.scrollTo(0, 0)")
     page.screenshot(path=str(path), full_page=True)
     return path
