@@ -25,6 +25,7 @@ SCHEDULE: list[Entry] = [
         "leads.tasks.leads_refresh_temperature_task",
         crontab="15 2 * * *",
     ),
+    Entry("Resume stalled imports", "imports.import_jobs_resume_stalled", every_seconds=300),
 ]
 
 

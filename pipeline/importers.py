@@ -23,7 +23,7 @@ from crm.imports.kinds_crm import OWNER, AccountLookup
 from crm.imports.lookups import NameLookup
 from crm.imports.registry import Field, ImportKind, RowError, register
 from crm.models import Role, User
-from crm.visibility import visible
+from pipeline.forms import DealFilterForm
 from pipeline.models import (
     Deal,
     DealLineItem,
@@ -34,6 +34,7 @@ from pipeline.models import (
     StageHistory,
     StageKind,
 )
+from pipeline.selectors.deals import DEFAULT_SORT, DealFilters, deal_list
 from pipeline.services import validation
 
 
@@ -339,20 +340,11 @@ register(ProductImport())
 
 
 def _deals(user: User, params: QueryDict) -> QuerySet[Any]:
-    deals = visible(
-        user,
-        Deal.objects.filter(deleted_at__isnull=True).select_related(
-            "owner", "account", "stage", "pipeline"
-        ),
-    )
-    query = params.get("q", "").strip()
-    if query:
-        deals = deals.filter(Q(name__icontains=query) | Q(account__name__icontains=query))
-    for name in ("pipeline", "stage", "owner", "account"):
-        value = params.get(name) or ""
-        if value.isdigit():
-            deals = deals.filter(**{f"{name}_id": int(value)})
-    return deals.order_by("-created_at", "-id")
+    """The deal list's own selector and filter form, so the export matches the page."""
+    form = DealFilterForm(params or None, actor=user)
+    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    sort = str(data.get("sort") or DEFAULT_SORT)
+    return deal_list(actor=user, filters=DealFilters.from_data(data), sort=sort)
 
 
 register_export(

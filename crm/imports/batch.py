@@ -9,9 +9,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, models, transaction
+from django.utils import timezone
 
 from crm.errors import DomainError
-from crm.imports.context import CREATE, ImportContext
+from crm.imports.context import CREATE, IMPORTER, OWNER_NOTE, ImportContext
+from crm.imports.copy import copy_rows
 from crm.imports.models import DedupePolicy, RowOutcome
 from crm.imports.parsers import (
     clean_text,
@@ -104,6 +106,10 @@ def _convert(
         if f.type == "lookup":
             row.values[f.name] = text  # resolved for the whole batch at once
             continue
+        if f.type == "user" and ctx.known_user(text) is None and ctx.unknown_owner == IMPORTER:
+            row.values[f.name] = ctx.actor
+            row.note = f"{OWNER_NOTE} “{text}” is not an active user; assigned to the importer."
+            continue
         try:
             row.values[f.name] = _parse(f, text, ctx)
         except ValueError as exc:
@@ -148,9 +154,10 @@ def _resolve_lookups(kind: ImportKind, rows: list[PreparedRow], ctx: ImportConte
                     r.error = f"{f.label}: “{text}” could not be created: {exc.message}"
                     continue
             else:
+                how = ", or choose to create it" if lookup.can_create(ctx) else ""
                 r.error = (
                     f"{f.label}: “{text}” is not in the list. Map it to an existing "
-                    f"{f.label.lower()} on the mapping screen, or choose to create it."
+                    f"{f.label.lower()} on the mapping screen{how}."
                 )
                 continue
             r.values[f.name] = cache[key]
@@ -275,7 +282,9 @@ def write(
                         kind.attribute(n) for n, v in row.values.items() if v not in (None, "")
                     )
                     updated.setdefault(match.pk, (match, []))[1].append(row.number)
-                    outcomes[row.number] = Outcome(row.number, RowOutcome.UPDATED, match.pk)
+                    outcomes[row.number] = Outcome(
+                        row.number, RowOutcome.UPDATED, match.pk, row.note
+                    )
                 continue
             earlier = pending.get(row.key)
             if earlier is not None:
@@ -307,7 +316,7 @@ def write(
     created = _insert(kind, to_create, ctx, outcomes) if to_create else []
     for row in created:
         pk = row.record.pk if row.record is not None else None
-        outcomes[row.number] = Outcome(row.number, RowOutcome.IMPORTED, pk)
+        outcomes[row.number] = Outcome(row.number, RowOutcome.IMPORTED, pk, row.note)
     for row, earlier in followers:
         first = outcomes.get(earlier.number)
         if first is None or first.outcome != RowOutcome.IMPORTED:
@@ -341,15 +350,29 @@ def _audit_created(
     kind: ImportKind, rows: list[PreparedRow], ctx: ImportContext, job_id: int | None
 ) -> None:
     content_type = ContentType.objects.get_for_model(kind.model)
-    AuditEntry.objects.bulk_create(
-        AuditEntry(
-            actor=ctx.actor,
-            content_type=content_type,
-            object_id=str(r.record.pk),
-            object_repr=str(r.record)[:200],
-            action=AuditAction.IMPORT,
-            changes={"import_job": job_id, "row": r.number},
-        )
-        for r in rows
-        if r.record is not None
+    now = timezone.now()
+    copy_rows(
+        AuditEntry,
+        (
+            "actor_id",
+            "created_at",
+            "content_type_id",
+            "object_id",
+            "object_repr",
+            "action",
+            "changes",
+        ),
+        (
+            (
+                ctx.actor.pk,
+                now,
+                content_type.pk,
+                str(r.record.pk),
+                str(r.record)[:200],
+                AuditAction.IMPORT,
+                {"import_job": job_id, "row": r.number},
+            )
+            for r in rows
+            if r.record is not None
+        ),
     )

@@ -9,6 +9,12 @@ from crm.models import Role, User
 from crm.visibility import subtree_user_ids
 
 CREATE = "__create__"
+# What to do with a row whose owner column names no active user: reject it (default) or
+# give the record to the importer (the row's report line says so).
+IMPORTER = "importer"
+REJECT = "reject"
+UNKNOWN_OWNER_CHOICES = (REJECT, IMPORTER)
+OWNER_NOTE = "Owner:"
 
 
 @dataclass
@@ -18,6 +24,7 @@ class ImportContext:
     value_maps: dict[str, dict[str, str]] = field(default_factory=dict)
     on_unknown: dict[str, str] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+    unknown_owner: str = REJECT
     lookup_cache: dict[str, dict[str, int]] = field(default_factory=dict)
     lookup_missing: dict[str, set[str]] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # kinds' per-run caches
@@ -32,6 +39,7 @@ class ImportContext:
             value_maps=dict(options.get("value_maps") or {}),
             on_unknown=dict(options.get("on_unknown") or {}),
             options=options,
+            unknown_owner=IMPORTER if options.get("unknown_owner") == IMPORTER else REJECT,
         )
 
     def _load_users(self) -> dict[str, User]:
@@ -45,8 +53,11 @@ class ImportContext:
             self._users = users
         return self._users
 
+    def known_user(self, text: str) -> User | None:
+        return self._load_users().get(normalise_key(text))
+
     def find_user(self, text: str) -> User:
-        user = self._load_users().get(normalise_key(text))
+        user = self.known_user(text)
         if user is None:
             raise ValueError(f"No active user with the name or email “{text}”.")
         return user

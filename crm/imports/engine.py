@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from crm.imports.batch import Outcome, columns_for, prepare, write
 from crm.imports.context import ImportContext
+from crm.imports.copy import copy_rows
 from crm.imports.models import ImportJob, ImportRowResult, JobStatus, RowOutcome
 from crm.imports.readers import FileInfo, count_rows, iter_rows
 from crm.imports.registry import PreparedRow, get_kind
@@ -54,6 +55,14 @@ def _try_lock(job_id: int) -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, job_id])
         return bool(cursor.fetchone()[0])
+
+
+def is_locked(job_id: int) -> bool:
+    """Whether some worker is processing the job right now (holds its advisory lock)."""
+    if not _try_lock(job_id):
+        return True
+    _unlock(job_id)
+    return False
 
 
 def _unlock(job_id: int) -> None:
@@ -106,6 +115,7 @@ def _run_locked(job_id: int, after_batch: AfterBatch | None, batch_size: int) ->
         if ImportJob.objects.filter(pk=job.pk, cancel_requested=True).exists():
             return _finish(job, JobStatus.CANCELLED)
         with transaction.atomic():
+            _relax_commit()
             ImportJob.objects.select_for_update().filter(pk=job.pk).get()
             prepared = prepare(kind, batch, columns, width, ctx)
             outcomes = write(kind, prepared, job.policy, ctx, job.pk)
@@ -115,17 +125,28 @@ def _run_locked(job_id: int, after_batch: AfterBatch | None, batch_size: int) ->
     return _finish(job, JobStatus.DONE)
 
 
+def _relax_commit() -> None:
+    """Don't wait for the WAL flush at each batch's commit. A crash can lose the last
+    batches, records and row outcomes together (one transaction), so resume redoes them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+
+
 def _record(job: ImportJob, outcomes: list[Outcome]) -> None:
-    ImportRowResult.objects.bulk_create(
-        ImportRowResult(
-            job=job,
-            row_number=o.number,
-            outcome=o.outcome,
-            object_id=o.object_id,
-            message=o.message[:2000],
-            data=o.cells if o.outcome == RowOutcome.REJECTED else None,
-        )
-        for o in outcomes
+    copy_rows(
+        ImportRowResult,
+        ("job_id", "row_number", "outcome", "object_id", "message", "data"),
+        (
+            (
+                job.pk,
+                o.number,
+                o.outcome,
+                o.object_id,
+                o.message[:2000],
+                o.cells if o.outcome == RowOutcome.REJECTED else None,
+            )
+            for o in outcomes
+        ),
     )
     tally = dict.fromkeys(RowOutcome.values, 0)
     for o in outcomes:
@@ -186,6 +207,7 @@ def _preview_row(row: PreparedRow, columns: list[Any], existing: dict[Any, Any])
         "number": row.number,
         "cells": [row.cells[i] if i < len(row.cells) else "" for i, _, _ in columns],
         "error": row.error,
+        "note": row.note,
         "duplicate_of": match.pk if match is not None else None,
     }
 

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
+from crm.forms.relationships import AccountFilterForm, ContactFilterForm
 from crm.imports.context import ImportContext
 from crm.imports.exporting import ExportKind, register_export
 from crm.imports.lookups import NameLookup
@@ -15,6 +16,7 @@ from crm.imports.registry import Field, ImportKind, RowError, register
 from crm.models import Account, Activity, Contact, User
 from crm.models.accounts import ChannelPreference, EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind
+from crm.selectors.relationships import ACCOUNT_SORTS, CONTACT_SORTS, account_list, contact_list
 from crm.visibility import visible
 
 OWNER = Field(
@@ -322,29 +324,23 @@ register(ContactImport())
 register(ActivityImport())
 
 
-def _search(queryset: QuerySet[Any], params: QueryDict, *fields: str) -> QuerySet[Any]:
-    query = params.get("q", "").strip()
-    if query:
-        match = Q()
-        for name in fields:
-            match |= Q(**{f"{name}__icontains": query})
-        queryset = queryset.filter(match)
-    owner = params.get("owner", "")
-    if owner.isdigit():
-        queryset = queryset.filter(owner_id=int(owner))
-    return queryset
-
-
 def _accounts(user: User, params: QueryDict) -> QuerySet[Any]:
-    qs = visible(user, Account.objects.filter(deleted_at__isnull=True).select_related("owner"))
-    return _search(qs, params, "name", "domain").order_by("name", "id")
+    """The accounts list's own selector and filter form, so the export matches the page."""
+    form = AccountFilterForm(params or None, actor=user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    sort = ACCOUNT_SORTS.get(filters.get("sort") or "name", ACCOUNT_SORTS["name"])
+    return account_list(actor=user, filters=filters).order_by(
+        f"-{sort.field}" if sort.descending else sort.field, "id"
+    )
 
 
 def _contacts(user: User, params: QueryDict) -> QuerySet[Any]:
-    qs = visible(
-        user, Contact.objects.filter(deleted_at__isnull=True).select_related("owner", "account")
+    form = ContactFilterForm(params or None, actor=user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    sort = CONTACT_SORTS.get(filters.get("sort") or "name", CONTACT_SORTS["name"])
+    return contact_list(actor=user, filters=filters).order_by(
+        f"-{sort.field}" if sort.descending else sort.field, "id"
     )
-    return _search(qs, params, "last_name", "first_name", "email").order_by("last_name", "id")
 
 
 register_export(

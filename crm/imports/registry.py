@@ -69,6 +69,7 @@ class PreparedRow:
     record: models.Model | None = None
     key: Hashable | None = None
     error: str = ""
+    note: str = ""  # for an imported row: what the engine decided on the user's behalf
 
 
 class ImportKind:

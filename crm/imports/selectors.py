@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from crm.exports import safe_row
-from crm.imports.context import CREATE, ImportContext
+from crm.imports.context import CREATE, OWNER_NOTE, ImportContext
 from crm.imports.engine import file_info, job_path
 from crm.imports.models import ExportJob, ImportJob, ImportRowResult, RowOutcome
 from crm.imports.parsers import clean_text, normalise_key
@@ -139,3 +139,18 @@ def rejected_rows_csv(job: ImportJob) -> Iterator[str]:
 
 def outcome_rows(job: ImportJob, limit: int = 50) -> list[ImportRowResult]:
     return list(rejected_rows(job)[:limit])
+
+
+@dataclass
+class NotedRows:
+    count: int
+    rows: list[ImportRowResult]
+
+
+def assigned_to_importer_rows(job: ImportJob, limit: int = 50) -> NotedRows:
+    """Rows that went in with the importer as owner because their owner isn't a user."""
+    qs = job.rows.filter(
+        outcome__in=(RowOutcome.IMPORTED, RowOutcome.UPDATED), message__startswith=OWNER_NOTE
+    ).order_by("row_number")
+    rows = list(qs[:limit])
+    return NotedRows(count=len(rows) if len(rows) < limit else qs.count(), rows=rows)

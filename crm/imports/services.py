@@ -1,14 +1,18 @@
 """Writes for import jobs: upload, map, start, cancel, resume. Each takes the acting user."""
 
+import logging
+from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from crm.errors import Conflict, DomainError, PermissionDenied
-from crm.imports.context import CREATE
+from crm.imports.context import CREATE, UNKNOWN_OWNER_CHOICES
 from crm.imports.models import (
     ACTIVE_STATUSES,
     DedupePolicy,
@@ -23,7 +27,11 @@ from crm.models.audit import AuditAction
 from crm.services.audit import audit
 from crm.visibility import can_edit
 
-OPTION_KEYS = {"day_first", "value_maps", "on_unknown", "pipeline"}
+logger = logging.getLogger(__name__)
+
+# A job with no progress for this long and no worker holding it was dropped by its worker.
+STALL_AFTER = timedelta(minutes=5)
+OPTION_KEYS = {"day_first", "value_maps", "on_unknown", "pipeline", "unknown_owner"}
 
 
 def _require_edit(actor: User, job: ImportJob) -> None:
@@ -108,12 +116,16 @@ def _clean_options(options: dict[str, Any]) -> dict[str, Any]:
     unknown = set(options) - OPTION_KEYS
     if unknown:
         raise DomainError(f"Unknown option {sorted(unknown)[0]}.", field="options")
+    if options.get("unknown_owner", "reject") not in UNKNOWN_OWNER_CHOICES:
+        raise DomainError(
+            "For owners who aren't users, choose “importer” or “reject”.", field="options"
+        )
     value_maps = options.get("value_maps") or {}
     for values in value_maps.values():
         for target in values.values():
             if target not in (CREATE, "reject", "") and not str(target).isdigit():
                 raise DomainError("Map unknown values to an existing one or create them.")
-    return {k: v for k, v in options.items() if v not in (None, {}, "")}
+    return {k: v for k, v in options.items() if v not in (None, {}, "", "reject")}
 
 
 @transaction.atomic
@@ -140,10 +152,14 @@ def import_job_configure(
     return job
 
 
-def _enqueue(job_id: int) -> None:
+def _send(job_id: int, queue: str | None = None) -> None:
     from crm.imports.tasks import import_run_task
 
-    transaction.on_commit(lambda: import_run_task.delay(job_id))
+    import_run_task.apply_async(args=[job_id], queue=queue)
+
+
+def _enqueue(job_id: int, queue: str | None = None) -> None:
+    transaction.on_commit(partial(_send, job_id, queue))
 
 
 @transaction.atomic
@@ -201,3 +217,39 @@ def import_job_mark_failed(*, job_id: int, error: str) -> None:
     ImportJob.objects.filter(pk=job_id).update(
         status=JobStatus.FAILED, error=error[:2000], finished_at=timezone.now()
     )
+
+
+def import_jobs_resume_stalled(
+    *, stale_after: timedelta = STALL_AFTER, queue: str | None = None
+) -> list[int]:
+    """Queue again the jobs a worker dropped: queued or running, no progress for
+    `stale_after`, and no worker holding their lock. Beat runs this every few minutes, so a
+    job whose worker was killed continues after its last recorded row without waiting for
+    the broker to redeliver the task. Returns the ids queued."""
+    from crm.imports.engine import is_locked
+
+    cutoff = timezone.now() - stale_after
+    stalled = (
+        ImportJob.objects.filter(status__in=ACTIVE_STATUSES)
+        .filter(
+            Q(heartbeat_at__lte=cutoff)
+            | Q(heartbeat_at=None, started_at__lte=cutoff)
+            | Q(heartbeat_at=None, started_at=None, created_at__lte=cutoff)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    resumed = []
+    for pk in stalled:
+        if is_locked(pk):
+            continue
+        with transaction.atomic():
+            # The fresh heartbeat keeps the next sweep from queueing it again meanwhile.
+            if ImportJob.objects.filter(pk=pk, status__in=ACTIVE_STATUSES).update(
+                heartbeat_at=timezone.now()
+            ):
+                _enqueue(pk, queue)
+                resumed.append(pk)
+    if resumed:
+        logger.warning("resumed stalled imports %s", resumed)
+    return resumed

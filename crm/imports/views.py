@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access, get_visible_or_404, scoped
 from crm.errors import DomainError
 from crm.imports import engine, exporting, selectors, services
-from crm.imports.context import CREATE
+from crm.imports.context import CREATE, IMPORTER
 from crm.imports.forms import ExportForm, PreviewForm, UploadForm
 from crm.imports.models import ExportJob, ImportJob, JobStatus
 from crm.imports.registry import all_kinds, get_kind
@@ -82,6 +82,8 @@ def _posted_mapping(job: ImportJob, data: Any) -> tuple[dict[str, str], dict[str
     options: dict[str, Any] = {"value_maps": value_maps, "on_unknown": on_unknown}
     if data.get("day_first"):
         options["day_first"] = True
+    if data.get("unknown_owner") == IMPORTER:
+        options["unknown_owner"] = IMPORTER
     return mapping, options
 
 
@@ -114,6 +116,7 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "screen": selectors.mapping_screen(job),
             "error": error,
             "create": CREATE,
+            "has_owner": any(f.type == "user" for f in kind.fields),
             **NAV,
         },
     )
@@ -163,6 +166,7 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "job": job,
         "kind_label": get_kind(job.kind).label,
         "rejected": selectors.outcome_rows(job),
+        "assigned": selectors.assigned_to_importer_rows(job),
         **NAV,
     }
     if request.headers.get("HX-Request"):

@@ -1,6 +1,6 @@
 """Who gets a lead: admin-ordered assignment rules, a fallback owner, bulk reassignment."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -115,6 +115,72 @@ def pick_owner(lead: Lead) -> tuple[User, AssignmentRule | None]:
     if owner is None:
         raise DomainError("No active user can receive this lead; set a fallback owner.")
     return owner, None
+
+
+def pick_owners(leads: Sequence[Lead]) -> list[tuple[User, AssignmentRule | None]]:
+    """`pick_owner` for many new leads at once (imports): the same ordered rules, each
+    rule's team and loads read once, round robin and least loaded advanced lead by lead
+    in memory, the round-robin pointers saved at the end. Call inside a transaction."""
+    rules = list(AssignmentRule.objects.filter(is_active=True).select_related("user"))
+    team_rules = [r.pk for r in rules if r.action != AssignmentAction.USER]
+    if team_rules:  # lock them, as the one-by-one path does
+        list(AssignmentRule.objects.select_for_update().filter(pk__in=team_rules))
+    members: dict[int, list[User]] = {}
+    loads: dict[int, int] = {}
+    pointers: dict[int, int | None] = {r.pk: r.last_assigned_id for r in rules}
+    moved: set[int] = set()
+    fallback: list[User | None] = []
+
+    def team(rule: AssignmentRule) -> list[User]:
+        if rule.pk not in members:
+            members[rule.pk] = _team_members(rule)
+            unknown = [m.pk for m in members[rule.pk] if m.pk not in loads]
+            if rule.action == AssignmentAction.LEAST_LOADED and unknown:
+                open_leads = Count(
+                    "leads",
+                    filter=Q(leads__status__in=OPEN_STATUSES, leads__deleted_at__isnull=True),
+                )
+                loads.update(
+                    User.objects.filter(pk__in=unknown)
+                    .annotate(load=open_leads)
+                    .values_list("pk", "load")
+                )
+        return members[rule.pk]
+
+    def choose(rule: AssignmentRule) -> User | None:
+        if rule.action == AssignmentAction.USER:
+            return rule.user if rule.user and rule.user.is_active else None
+        people = team(rule)
+        if not people:
+            return None
+        if rule.action == AssignmentAction.ROUND_ROBIN:
+            last = pointers[rule.pk]
+            after = [m for m in people if last and m.pk > last]
+            chosen = after[0] if after else people[0]
+            pointers[rule.pk] = chosen.pk
+            moved.add(rule.pk)
+            return chosen
+        return min(people, key=lambda m: (loads.get(m.pk, 0), m.pk))
+
+    picked: list[tuple[User, AssignmentRule | None]] = []
+    for lead in leads:
+        for rule in rules:
+            if _matches(rule, lead) and (owner := choose(rule)) is not None:
+                picked.append((owner, rule))
+                break
+        else:
+            if not fallback:
+                fallback.append(fallback_owner())
+            if fallback[0] is None:
+                raise DomainError("No active user can receive this lead; set a fallback owner.")
+            picked.append((fallback[0], None))
+        if lead.status in OPEN_STATUSES:
+            owner_pk = picked[-1][0].pk
+            loads[owner_pk] = loads.get(owner_pk, 0) + 1
+    for rule in rules:
+        if rule.pk in moved:
+            AssignmentRule.objects.filter(pk=rule.pk).update(last_assigned_id=pointers[rule.pk])
+    return picked
 
 
 @transaction.atomic

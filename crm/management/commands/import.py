@@ -13,6 +13,7 @@ from django.db import transaction
 
 from crm.errors import DomainError
 from crm.imports import engine, services
+from crm.imports.context import IMPORTER, REJECT, UNKNOWN_OWNER_CHOICES
 from crm.imports.models import DedupePolicy, ImportJob
 from crm.imports.registry import all_kinds
 from crm.models import Role, User
@@ -35,6 +36,12 @@ class Command(BaseCommand):
         parser.add_argument("--as", dest="as_user", help="Email of the importing user.")
         parser.add_argument("--policy", choices=DedupePolicy.values, default=DedupePolicy.SKIP)
         parser.add_argument("--day-first", action="store_true", help="Dates like 31/12/2024.")
+        parser.add_argument(
+            "--unknown-owner",
+            choices=UNKNOWN_OWNER_CHOICES,
+            default=REJECT,
+            help="Rows whose owner isn't an active user: reject them, or assign to the importer.",
+        )
         parser.add_argument(
             "--create-missing",
             action="store_true",
@@ -101,6 +108,8 @@ class Command(BaseCommand):
         job_options = dict(job.options)
         if options["day_first"]:
             job_options["day_first"] = True
+        if options["unknown_owner"] == IMPORTER:
+            job_options["unknown_owner"] = IMPORTER
         if options["create_missing"]:
             job_options["on_unknown"] = {
                 f.name: "__create__" for f in engine.get_kind(job.kind).fields if f.lookup
