@@ -90,14 +90,22 @@ class DealForm(forms.Form):
 
 class DealFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=100)
-    pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all(), required=False)
+    pipeline = forms.ModelChoiceField(
+        queryset=Pipeline.objects.all(), required=False, empty_label="Any pipeline"
+    )
     stage = forms.ModelChoiceField(
-        queryset=Stage.objects.filter(is_active=True).select_related("pipeline"), required=False
+        queryset=Stage.objects.filter(is_active=True).select_related("pipeline"),
+        required=False,
+        empty_label="Any stage",
     )
     owner = forms.ModelChoiceField(
-        queryset=User.objects.filter(is_active=True).order_by("first_name"), required=False
+        queryset=User.objects.filter(is_active=True).order_by("first_name"),
+        required=False,
+        empty_label="Any owner",
     )
-    team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.all(), required=False, empty_label="Any team"
+    )
     status = forms.ChoiceField(
         choices=[("", "Any status"), ("open", "Open"), ("won", "Won"), ("lost", "Lost")],
         required=False,
