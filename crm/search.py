@@ -8,9 +8,10 @@ AppConfig.ready():
 
 A provider has `kind` (plural label shown as the group heading), `icon` and
 `search(actor=, terms=, limit=)` returning `SearchResult`s, best first. The helpers
-`prefix_query` and `fuzzy_match` give the same typo tolerance everywhere: full-text prefix
-match on a generated `search_document` column, or trigram similarity on name columns
-(both GIN-indexed).
+`prefix_query`, `fuzzy_match` and `best_of` give the same typo tolerance everywhere: a
+full-text prefix match on a generated `search_document` column (GIN), a substring of a
+lower-case column such as email (GIN trigram), or trigram word similarity to a name column
+(GiST trigram, walked nearest-first so a misspelled word never ranks thousands of rows).
 """
 
 import re
@@ -20,7 +21,8 @@ from typing import Any, Protocol
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    TrigramSimilarity,
+    TrigramWordDistance,
+    TrigramWordSimilarity,
 )
 from django.db import connection, transaction
 from django.db.models import F, FloatField, Model, Q, QuerySet, Value
@@ -30,10 +32,12 @@ from django.urls import reverse
 from crm.models import Account, Contact, User
 from crm.visibility import visible
 
-# Looser than pg_trgm's default 0.3 so one typo in a short name ("Jonh") still matches.
-SIMILARITY_THRESHOLD = 0.2
+# Word similarity of a term to the best-matching part of a name. Looser than pg_trgm's
+# default 0.6 so one typo in a short name ("Jonh" -> "John", 0.4) still matches.
+WORD_SIMILARITY_THRESHOLD = 0.4
 MAX_TERMS = 5
-CANDIDATES = 300  # rows ranked per provider; the filters already keep only real matches
+CANDIDATES = 100  # rows fetched per index branch; the union of branches is then ranked
+FUZZY_MIN_LENGTH = 3  # shorter terms only match as prefixes or substrings
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -86,8 +90,8 @@ def search(*, actor: User, query: str, limit: int = 8) -> list[SearchGroup]:
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-                [str(SIMILARITY_THRESHOLD)],
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                [str(WORD_SIMILARITY_THRESHOLD)],
             )
         for provider in providers():
             results = provider.search(actor=actor, terms=terms, limit=limit)
@@ -101,37 +105,83 @@ def prefix_query(terms: list[str]) -> SearchQuery:
     return SearchQuery(" & ".join(f"{t}:*" for t in terms), search_type="raw", config="simple")
 
 
-def fuzzy_match(
-    terms: list[str], *, document: str, similar: tuple[str, ...], contains: tuple[str, ...] = ()
-) -> tuple[Q, Any]:
-    """(filter, rank) for a queryset. Every term must hit: as a word prefix in `document`,
-    trigram-similar to one of `similar` (a typo), or inside one of `contains` (lower-case
-    columns such as email). Each arm is GIN-indexed, so PostgreSQL combines bitmap scans."""
+@dataclass(frozen=True)
+class Fields:
+    """Where a provider looks: the tsvector column, name columns compared by trigram word
+    similarity (GiST `gist_trgm_ops`) and lower-case columns searched for substrings (GIN)."""
+
+    document: str
+    similar: tuple[str, ...]
+    contains: tuple[str, ...] = ()
+
+
+def fuzzy_match(terms: list[str], fields: Fields) -> tuple[Q, Any]:
+    """(filter, rank) for a queryset. Every term must hit: as a word prefix in the document,
+    word-similar to one of the name columns (a typo), or inside one of the contains columns.
+    Used on the few candidate rows `candidates` found, so it needs no index of its own."""
     match = Q()
-    rank: Any = SearchRank(F(document), prefix_query(terms))
+    rank: Any = SearchRank(F(fields.document), prefix_query(terms))
     for term in terms:
-        hit = Q(**{document: prefix_query([term])})
-        for name in similar:
-            hit |= Q(**{f"{name}__trigram_similar": term})
-        for name in contains:
-            hit |= Q(**{f"{name}__contains": term})  # stored lower case: trigram-indexed LIKE
+        hit = Q(**{fields.document: prefix_query([term])})
+        for name in fields.similar:
+            hit |= Q(**{f"{name}__trigram_word_similar": term})
+        for name in fields.contains:
+            hit |= Q(**{f"{name}__contains": term})  # stored lower case
         match &= hit
-        similarities = [TrigramSimilarity(name, term) for name in similar]
+        similarities = [TrigramWordSimilarity(term, name) for name in fields.similar]
         best = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
         rank = rank + best
     return match, rank
 
 
+def candidates[M: Model](scoped: QuerySet[M, Any], terms: list[str], fields: Fields) -> list[Any]:
+    """Primary keys of a superset of the best matches: one UNION of short index-driven
+    branches of at most CANDIDATES rows each: all terms as prefixes (GIN full text), the
+    longest term as a substring (GIN trigram), and per term and name column the nearest
+    names by trigram word distance (GiST KNN: `ORDER BY 'smiht' <<-> name LIMIT k` stops
+    after k index entries instead of rechecking every row that shares a trigram).
+
+    Sequential scans are switched off for this one statement: with a LIMIT the planner
+    otherwise bets on finding matches early in a table scan and, for a word that matches
+    nothing, reads all of it."""
+    base = scoped.order_by()
+    branches = [base.filter(**{fields.document: prefix_query(terms)})]
+    longest = max(terms, key=len)
+    if len(longest) >= FUZZY_MIN_LENGTH:
+        branches += [base.filter(**{f"{c}__contains": longest}) for c in fields.contains]
+    for term in [t for t in terms if len(t) >= FUZZY_MIN_LENGTH]:
+        for name in fields.similar:
+            near = base.filter(**{f"{name}__trigram_word_similar": term})
+            branches.append(near.order_by(TrigramWordDistance(term, name)))
+    first, *rest = [b.values_list("pk", flat=True)[:CANDIDATES] for b in branches]
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
+        pks = list(first.union(*rest)) if rest else list(first)
+        cursor.execute("SELECT set_config('enable_seqscan', 'on', true)")
+    return pks
+
+
 def best_of[M: Model](
-    scoped: QuerySet[M, Any], match: Q, rank: Any, *, order: tuple[str, ...], limit: int
+    scoped: QuerySet[M, Any],
+    terms: list[str],
+    fields: Fields,
+    *,
+    order: tuple[str, ...],
+    limit: int,
 ) -> QuerySet[Any, Any]:
-    """Rank at most CANDIDATES matching rows (a short index-driven subquery), best first."""
-    candidates = scoped.filter(match).order_by().values("pk")[:CANDIDATES]
+    """The `limit` best rows of `scoped` for the terms: candidates first (one query), then
+    every term checked and ranked on those few rows only (one query by primary key)."""
+    match, rank = fuzzy_match(terms, fields)
     return (
-        scoped.filter(pk__in=candidates)
+        scoped.filter(pk__in=candidates(scoped, terms, fields))
+        .filter(match)
         .annotate(rank=rank + Value(0.0, output_field=FloatField()))
         .order_by("-rank", *order)[:limit]
     )
+
+
+ACCOUNT_FIELDS = Fields("search_document", similar=("name",), contains=("domain",))
+CONTACT_FIELDS = Fields("search_document", similar=("first_name", "last_name"), contains=("email",))
 
 
 class AccountSearch:
@@ -139,11 +189,8 @@ class AccountSearch:
     icon = "buildings"
 
     def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
-        match, rank = fuzzy_match(
-            terms, document="search_document", similar=("name",), contains=("domain",)
-        )
         scoped = visible(actor, Account.objects.filter(deleted_at__isnull=True))
-        rows = best_of(scoped, match, rank, order=("name", "id"), limit=limit).only(
+        rows = best_of(scoped, terms, ACCOUNT_FIELDS, order=("name", "id"), limit=limit).only(
             "id", "name", "domain", "country"
         )
         return [
@@ -162,15 +209,9 @@ class ContactSearch:
     icon = "person-lines-fill"
 
     def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
-        match, rank = fuzzy_match(
-            terms,
-            document="search_document",
-            similar=("first_name", "last_name"),
-            contains=("email",),
-        )
         scoped = visible(actor, Contact.objects.filter(deleted_at__isnull=True))
         rows = (
-            best_of(scoped, match, rank, order=("last_name", "id"), limit=limit)
+            best_of(scoped, terms, CONTACT_FIELDS, order=("last_name", "id"), limit=limit)
             .select_related("account")
             .only("id", "first_name", "last_name", "email", "title", "account__name")
         )

@@ -57,6 +57,8 @@ relationship_patterns: list[URLPattern | URLResolver] = [
     path("notifications/bell/", inbox.notification_bell, name="notification_bell"),
     path("notifications/read-all/", inbox.notification_read_all, name="notification_read_all"),
     path("notifications/<int:pk>/read/", inbox.notification_read, name="notification_read"),
+    path("notifications/<int:pk>/open/", inbox.notification_open, name="notification_open"),
+    path("notifications/open/", inbox.notification_open_link, name="notification_open_link"),
     path("saved-views/", inbox.saved_view_create, name="saved_view_create"),
     path("saved-views/<int:pk>/delete/", inbox.saved_view_delete, name="saved_view_delete"),
 ]

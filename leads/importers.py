@@ -18,7 +18,7 @@ from crm.imports.exporting import ExportKind, register_export
 from crm.imports.lookups import NameLookup
 from crm.imports.registry import Field, ImportKind, RowError, register
 from crm.models import Role, User
-from leads.forms import LeadFilterForm
+from leads.forms import LeadFilterForm, filters_from
 from leads.models import AssignmentRule, Lead, LeadSource, LeadStatus, Timeframe
 from leads.selectors import lead_list
 from leads.services.assignment import pick_owners
@@ -26,7 +26,6 @@ from leads.services.capture import clean_lead_data
 from leads.services.configuration import lead_source_save
 from leads.services.duplicates import MIN_PHONE_DIGITS, normalize_email, normalize_phone
 from leads.services.temperature import apply_temperature, rules_by_timeframe
-from leads.views.helpers import filters_from
 
 
 class SourceLookup(NameLookup):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from leads.views import admin, convert_merge, lists, records
+from leads.views import admin, convert_merge, lists, privacy, records
 
 app_name = "leads"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("<int:pk>/assign/", records.lead_reassign_by_rules, name="assign_by_rules"),
     path("<int:pk>/convert/", convert_merge.convert, name="convert"),
     path("<int:pk>/merge/", convert_merge.merge, name="merge"),
+    path("<int:pk>/privacy/export/", privacy.lead_privacy_export, name="privacy_export"),
+    path("<int:pk>/privacy/erase/", privacy.lead_privacy_erase, name="privacy_erase"),
     path("merges/<int:pk>/undo/", convert_merge.merge_undo, name="merge_undo"),
     path("manage/", admin.settings_home, name="admin"),
     path("manage/rules/new/", admin.rule_edit, name="admin_rule_create"),

@@ -1,7 +1,9 @@
-"""REST API for deals (with ETag / If-Match), pipelines, stages, products and reasons.
+"""REST API for deals (with ETag / If-Match) and their line items.
 
-Writes to an existing deal need `If-Match: "<version>"` (the ETag of the deal as last
-read): a missing header is 428, a stale one 412 with the current deal in `error.current`.
+Pipeline configuration (pipelines, stages, products, reasons, currencies, rates) is in
+`pipeline/api_config.py`. Writes to an existing deal, its line items included, need
+`If-Match: "<version>"` (the ETag of the deal as last read): a missing header is 428,
+a stale one 412 with the current deal in `error.current`.
 """
 
 from typing import Any
@@ -9,18 +11,17 @@ from typing import Any
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.access import AUTHENTICATED, actor, scoped
+from crm.access import actor, scoped
 from crm.api.base import ScopedModelViewSet
-from crm.errors import DomainError
+from crm.errors import DomainError, NotFound
 from crm.models import Account, Contact, User
 from pipeline import selectors, services
 from pipeline.models import (
-    Currency,
     Deal,
     DealLineItem,
     LostReason,
@@ -61,38 +62,30 @@ def with_etag(response: Response, deal: Deal) -> Response:
     return response
 
 
-class StageSerializer(serializers.ModelSerializer[Stage]):
-    kind = serializers.CharField(read_only=True, help_text="open, won or lost")
-
-    class Meta:
-        model = Stage
-        fields = (
-            "id",
-            "pipeline",
-            "name",
-            "position",
-            "kind",
-            "probability",
-            "rotting_days",
-            "forecast_category",
-            "is_active",
-        )
-
-
-class PipelineSerializer(serializers.ModelSerializer[Pipeline]):
-    stages = StageSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Pipeline
-        fields = ("id", "name", "position", "is_active", "stages")
-
-
 class LineItemSerializer(serializers.ModelSerializer[DealLineItem]):
     total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
 
     class Meta:
         model = DealLineItem
         fields = ("id", "product", "quantity", "unit_price", "discount_percent", "total")
+
+
+class LineItemInput(serializers.Serializer[DealLineItem]):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    quantity = serializers.DecimalField(max_digits=12, decimal_places=2)
+    unit_price = serializers.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        allow_null=True,
+        required=False,
+        help_text="Empty: the product's list price (it must be in the deal's currency).",
+    )
+    discount_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, required=False
+    )
+
+
+ITEM_ID = OpenApiParameter(name="item_id", type=OpenApiTypes.INT, location=OpenApiParameter.PATH)
 
 
 class DealOutputSerializer(serializers.ModelSerializer[Deal]):
@@ -312,6 +305,46 @@ class DealViewSet(ScopedModelViewSet[Deal]):
         )
         return self._answer(deal)
 
+    @extend_schema(methods=["GET"], responses=LineItemSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=LineItemInput,
+        responses={201: LineItemSerializer},
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["get", "post"], url_path="items")
+    def items(self, request: Request, pk: str | None = None) -> Response:
+        """The deal's line items; POST adds one (a deal following its items gets a new amount).
+
+        The answer's ETag is the deal's new version."""
+        deal = self.get_object()
+        if request.method == "GET":
+            rows = deal.line_items.order_by("position", "id")[:1000]
+            return with_etag(Response(LineItemSerializer(rows, many=True).data), deal)
+        version = expected_version(request)
+        data = LineItemInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = services.line_item_add(
+            actor=actor(request), deal=deal, expected_version=version, **data.validated_data
+        )
+        response = Response(LineItemSerializer(item).data, status=status.HTTP_201_CREATED)
+        return with_etag(response, Deal.objects.get(pk=deal.pk))
+
+    @extend_schema(parameters=[ITEM_ID, IF_MATCH], responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"items/(?P<item_id>\d+)")
+    def remove_item(self, request: Request, pk: str | None = None, item_id: str = "") -> Response:
+        """Remove one line item; the answer's ETag is the deal's new version."""
+        deal = self.get_object()
+        version = expected_version(request)
+        item = DealLineItem.objects.filter(pk=int(item_id), deal=deal).first()
+        if item is None:
+            raise NotFound("That line item is already gone.")
+        services.line_item_remove(
+            actor=actor(request), deal=deal, expected_version=version, item=item
+        )
+        response = Response(status=status.HTTP_204_NO_CONTENT)
+        return with_etag(response, Deal.objects.get(pk=deal.pk))
+
     @extend_schema(responses=HistorySerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request: Request, pk: str | None = None) -> Response:
@@ -327,61 +360,3 @@ def _reason(model: type[LostReason] | type[WonReason], pk: int | None) -> Any:
     if reason is None:
         raise DomainError("Unknown reason.", field="reason")
     return reason
-
-
-class PipelineViewSet(viewsets.ReadOnlyModelViewSet[Pipeline]):
-    """Pipelines and their stages (configuration, readable by everyone signed in)."""
-
-    access = AUTHENTICATED
-    serializer_class = PipelineSerializer
-    queryset = Pipeline.objects.prefetch_related("stages")
-
-
-class StageViewSet(viewsets.ReadOnlyModelViewSet[Stage]):
-    access = AUTHENTICATED
-    serializer_class = StageSerializer
-    queryset = Stage.objects.all()
-    filterset_fields = ("pipeline", "kind", "is_active")
-
-
-class ProductSerializer(serializers.ModelSerializer[Product]):
-    class Meta:
-        model = Product
-        fields = ("id", "name", "sku", "description", "list_price", "currency", "is_active")
-
-
-class ProductViewSet(viewsets.ReadOnlyModelViewSet[Product]):
-    access = AUTHENTICATED
-    serializer_class = ProductSerializer
-    queryset = Product.objects.all()
-    filterset_fields = ("is_active", "currency")
-
-
-class ReasonSerializer(serializers.Serializer[Any]):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    is_active = serializers.BooleanField()
-
-
-class LostReasonViewSet(viewsets.ReadOnlyModelViewSet[LostReason]):
-    access = AUTHENTICATED
-    serializer_class = ReasonSerializer
-    queryset = LostReason.objects.all()
-
-
-class WonReasonViewSet(viewsets.ReadOnlyModelViewSet[WonReason]):
-    access = AUTHENTICATED
-    serializer_class = ReasonSerializer
-    queryset = WonReason.objects.all()
-
-
-class CurrencySerializer(serializers.ModelSerializer[Currency]):
-    class Meta:
-        model = Currency
-        fields = ("id", "code", "name", "is_active")
-
-
-class CurrencyViewSet(viewsets.ReadOnlyModelViewSet[Currency]):
-    access = AUTHENTICATED
-    serializer_class = CurrencySerializer
-    queryset = Currency.objects.all()

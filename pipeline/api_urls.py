@@ -1,8 +1,9 @@
 from rest_framework.routers import DefaultRouter
 
-from pipeline.api import (
+from pipeline.api import DealViewSet
+from pipeline.api_config import (
     CurrencyViewSet,
-    DealViewSet,
+    ExchangeRateViewSet,
     LostReasonViewSet,
     PipelineViewSet,
     ProductViewSet,
@@ -20,5 +21,6 @@ router.register("products", ProductViewSet, basename="product")
 router.register("lost-reasons", LostReasonViewSet, basename="lost-reason")
 router.register("won-reasons", WonReasonViewSet, basename="won-reason")
 router.register("currencies", CurrencyViewSet, basename="currency")
+router.register("exchange-rates", ExchangeRateViewSet, basename="exchange-rate")
 
 urlpatterns = router.urls

@@ -1,6 +1,8 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from crm.api.inbox import AuditEntryViewSet, NotificationViewSet, SavedViewViewSet
+from crm.api.privacy import ContactPrivacyViewSet
 from crm.api.relationships import AccountViewSet, ActivityViewSet, ContactViewSet, TaskViewSet
 from crm.api.views import MeView, TeamViewSet, UserViewSet
 from crm.imports.api import ExportJobViewSet, ImportJobViewSet
@@ -12,10 +14,14 @@ router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("accounts", AccountViewSet, basename="account")
 router.register("contacts", ContactViewSet, basename="contact")
+router.register("contacts", ContactPrivacyViewSet, basename="contact-privacy")
 router.register("activities", ActivityViewSet, basename="activity")
 router.register("tasks", TaskViewSet, basename="task")
 router.register("imports", ImportJobViewSet, basename="import")
 router.register("exports", ExportJobViewSet, basename="export")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("saved-views", SavedViewViewSet, basename="saved-view")
+router.register("audit", AuditEntryViewSet, basename="audit")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -3,7 +3,7 @@
 from typing import ClassVar
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -92,7 +92,8 @@ class Account(models.Model):
                 fields=["deleted_at"], condition=Q(deleted_at__isnull=False), name="account_deleted"
             ),
             GinIndex(fields=["search_document"], name="account_search_document"),
-            GinIndex(fields=["name"], opclasses=["gin_trgm_ops"], name="account_name_trgm"),
+            # GiST, not GIN: global search walks it nearest-first (crm.search.candidates).
+            GistIndex(fields=["name"], opclasses=["gist_trgm_ops"], name="account_name_gist"),
             GinIndex(fields=["domain"], opclasses=["gin_trgm_ops"], name="account_domain_trgm"),
         ]
 
@@ -162,8 +163,10 @@ class Contact(models.Model):
             models.Index(fields=["created_at", "id"], name="contact_created_asc"),
             models.Index(fields=["email_consent", "last_name", "id"], name="contact_consent_name"),
             GinIndex(fields=["search_document"], name="contact_search_document"),
-            GinIndex(fields=["first_name"], opclasses=["gin_trgm_ops"], name="contact_first_trgm"),
-            GinIndex(fields=["last_name"], opclasses=["gin_trgm_ops"], name="contact_last_trgm"),
+            GistIndex(
+                fields=["first_name"], opclasses=["gist_trgm_ops"], name="contact_first_gist"
+            ),
+            GistIndex(fields=["last_name"], opclasses=["gist_trgm_ops"], name="contact_last_gist"),
             GinIndex(fields=["email"], opclasses=["gin_trgm_ops"], name="contact_email_trgm"),
         ]
 

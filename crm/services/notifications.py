@@ -31,3 +31,11 @@ def notifications_mark_all_read(*, actor: User) -> int:
     return Notification.objects.filter(user=actor, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notifications_mark_read_for_link(*, actor: User, link: str) -> int:
+    """Opening a record answers every unread notification of `actor` that points at it
+    (e.g. "New lead assigned to you" once the lead is opened from My day)."""
+    return Notification.objects.filter(user=actor, link=link, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "crm.imports.models.JobStatus",
         "ActivityKindEnum": "crm.models.activities.ActivityKind",
         "StageKindEnum": "pipeline.models.pipelines.StageKind",
+        "AuditActionEnum": "crm.models.audit.AuditAction",
+        "AssignmentActionEnum": "leads.models.rules.AssignmentAction",
     },
 }
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access, scoped
 from crm.errors import DomainError
@@ -48,6 +49,37 @@ def notification_read(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         raise Http404(error.message) from error
     return redirect(note.link or "crm:notifications")
+
+
+def in_app_path(link: str) -> bool:
+    """Only paths inside this app ("/leads/5/"): never "//host" or "https://…"."""
+    return (
+        link.startswith("/")
+        and not link.startswith("//")
+        and "\\" not in link
+        and url_has_allowed_host_and_scheme(link, allowed_hosts=None)
+    )
+
+
+@access(scoped("crm.Notification"))
+def notification_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Follow a notification's link (GET, so it is a plain link): marks it read first."""
+    try:
+        note = notifications.notification_mark_read(actor=request.user, notification_id=pk)
+    except DomainError as error:
+        raise Http404(error.message) from error
+    return redirect(note.link if in_app_path(note.link) else "crm:notifications")
+
+
+@access(AUTHENTICATED)
+def notification_open_link(request: AuthenticatedRequest) -> HttpResponse:
+    """`?next=/leads/5/`: open an in-app page and mark read the unread notifications that
+    point at it (My day links its lead lists through here)."""
+    target = request.GET.get("next", "")
+    if not in_app_path(target):
+        return redirect("crm:my_day")
+    notifications.notifications_mark_read_for_link(actor=request.user, link=target)
+    return redirect(target)
 
 
 @access(AUTHENTICATED)

@@ -1,16 +1,29 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from leads.api.views import LeadMergeViewSet, LeadSourceViewSet, LeadViewSet, WebToLeadView
+from leads.api.privacy import LeadPrivacyViewSet
+from leads.api.settings import (
+    AssignmentRuleViewSet,
+    LeadSettingsView,
+    LeadSourceViewSet,
+    TemperatureRuleViewSet,
+    WebFormViewSet,
+)
+from leads.api.views import LeadMergeViewSet, LeadViewSet, WebToLeadView
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.include_format_suffixes = False
 router.register("leads", LeadViewSet, basename="lead")
+router.register("leads", LeadPrivacyViewSet, basename="lead-privacy")
 router.register("lead-merges", LeadMergeViewSet, basename="lead-merge")
 router.register("lead-sources", LeadSourceViewSet, basename="lead-source")
+router.register("assignment-rules", AssignmentRuleViewSet, basename="assignment-rule")
+router.register("temperature-rules", TemperatureRuleViewSet, basename="temperature-rule")
+router.register("web-forms", WebFormViewSet, basename="web-form")
 
 urlpatterns = [
     path("web-to-lead/", WebToLeadView.as_view(), name="web-to-lead"),
+    path("lead-settings/", LeadSettingsView.as_view(), name="lead-settings"),
     path("", include(router.urls)),
 ]

@@ -12,13 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.access import AUTHENTICATED, PUBLIC, actor, scoped
+from crm.access import PUBLIC, actor, scoped
 from crm.api.base import ScopedModelViewSet, ScopedQuerysetMixin
 from crm.errors import DomainError, NotFound
 from crm.models import Account
 from leads import selectors
 from leads.api import serializers as s
-from leads.models import Lead, LeadMerge, LeadSource
+from leads.models import Lead, LeadMerge
 from leads.services import capture, lifecycle
 from leads.services.assignment import leads_bulk_assign
 from leads.services.conversion import DealSpec, lead_convert
@@ -248,13 +248,6 @@ class LeadMergeViewSet(ScopedQuerysetMixin, mixins.RetrieveModelMixin, viewsets.
     def undo(self, request: Request, pk: str | None = None) -> Response:
         loser = lead_merge_undo(actor=actor(request), merge=self.get_object())
         return Response(s.LeadOutputSerializer(loser).data)
-
-
-class LeadSourceViewSet(viewsets.ReadOnlyModelViewSet[LeadSource]):
-    access = AUTHENTICATED
-    serializer_class = s.LeadSourceSerializer
-    queryset = LeadSource.objects.all()
-    pagination_class = None
 
 
 class WebToLeadView(APIView):

@@ -13,6 +13,7 @@ from .records import (
     LeadQuickForm,
     TemperatureOverrideForm,
     TransitionForm,
+    filters_from,
     owner_choices,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "TemperatureRuleForm",
     "TransitionForm",
     "WebFormForm",
+    "filters_from",
     "owner_choices",
 ]

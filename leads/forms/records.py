@@ -9,7 +9,7 @@ from crm.models import Role, Team, User
 from crm.validators import validate_phone
 from crm.visibility import subtree_user_ids
 from leads.models import LeadSource, LeadStatus, Temperature, Timeframe
-from leads.selectors.lists import SORT_LABELS
+from leads.selectors.lists import SORT_LABELS, LeadFilters
 
 
 def owner_choices(actor: User) -> QuerySet[User]:
@@ -34,7 +34,9 @@ class LeadQuickForm(forms.Form):
     company = forms.CharField(max_length=200, required=False)
     email = forms.EmailField(max_length=254, required=False)
     phone = forms.CharField(max_length=40, required=False, validators=[validate_phone])
-    source = forms.ModelChoiceField(queryset=LeadSource.objects.none(), required=False)
+    source = forms.ModelChoiceField(
+        queryset=LeadSource.objects.none(), required=False, empty_label="Choose a source"
+    )
     confirm_duplicates = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
@@ -120,6 +122,25 @@ class LeadFilterForm(forms.Form):
         self.fields["source"].queryset = LeadSource.objects.all()  # type: ignore[attr-defined]
         self.fields["owner"].queryset = owner_choices(actor)  # type: ignore[attr-defined]
         self.fields["team"].queryset = Team.objects.all()  # type: ignore[attr-defined]
+
+
+def filters_from(form: LeadFilterForm) -> LeadFilters:
+    """The filters a (possibly invalid) filter form asks for; invalid fields are ignored.
+    Used by the list page, its CSV export and background exports (leads.importers)."""
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    return LeadFilters(
+        status=list(data.get("status") or []),
+        temperature=list(data.get("temperature") or []),
+        source=data["source"].pk if data.get("source") else None,
+        owner=data["owner"].pk if data.get("owner") else None,
+        team=data["team"].pk if data.get("team") else None,
+        score_band=data.get("score_band") or "",
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
+        q=data.get("q") or "",
+        sort=data.get("sort") or "-created",
+    )
 
 
 class TransitionForm(forms.Form):

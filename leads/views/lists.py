@@ -12,10 +12,9 @@ from crm.models import Role
 from crm.models.notifications import SavedView
 from crm.services.saved_views import saved_view_save
 from leads import selectors
-from leads.forms import BulkActionForm, LeadFilterForm
+from leads.forms import BulkActionForm, LeadFilterForm, filters_from
 from leads.services.assignment import leads_bulk_assign
 from leads.services.lifecycle import leads_bulk_transition
-from leads.views.helpers import filters_from
 
 SAVED_VIEW_KIND = "leads"
 

@@ -8,6 +8,7 @@ from .config import (
     stage_create,
     stage_delete,
     stage_reorder,
+    stage_shift,
     stage_update,
 )
 from .deals import (
@@ -40,5 +41,6 @@ __all__ = [
     "stage_create",
     "stage_delete",
     "stage_reorder",
+    "stage_shift",
     "stage_update",
 ]

@@ -82,6 +82,9 @@ def pipeline_update(*, actor: User, pipeline: Pipeline, data: dict[str, Any]) ->
 
 
 def _save_stage(stage: Stage) -> None:
+    taken = Stage.objects.filter(pipeline_id=stage.pipeline_id, name=stage.name, is_active=True)
+    if stage.is_active and taken.exclude(pk=stage.pk).exists():
+        raise DomainError("This pipeline already has a stage with that name.", field="name")
     _full_clean(stage)
     try:
         with transaction.atomic():
@@ -132,6 +135,26 @@ def stage_reorder(*, actor: User, pipeline: Pipeline, stage_ids: list[int]) -> N
     for position, stage_id in enumerate(stage_ids):
         Stage.objects.filter(pk=stage_id).update(position=position)
     audit(actor=actor, obj=pipeline, action=AuditAction.UPDATE, changes={"stage_order": stage_ids})
+
+
+@transaction.atomic
+def stage_shift(*, actor: User, stage: Stage, direction: str) -> None:
+    """Move an open stage one place up or down (nothing happens at either end)."""
+    _require_admin(actor)
+    if direction not in ("up", "down"):
+        raise DomainError("Say up or down.", field="direction")
+    if stage.kind != StageKind.OPEN or not stage.is_active:
+        raise DomainError("Only active open stages are reordered; won and lost stay last.")
+    ids = list(
+        stage.pipeline.stages.filter(kind=StageKind.OPEN, is_active=True)
+        .order_by("position", "id")
+        .values_list("id", flat=True)
+    )
+    index = ids.index(stage.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(ids):
+        ids[index], ids[other] = ids[other], ids[index]
+        stage_reorder(actor=actor, pipeline=stage.pipeline, stage_ids=ids)
 
 
 @transaction.atomic

@@ -154,12 +154,8 @@ def stage_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def stage_shift(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Move an open stage one place up or down."""
     stage = get_object_or_404(Stage, pk=pk, is_active=True, kind=StageKind.OPEN)
-    ids = [s.pk for s in board_stages(stage.pipeline) if s.kind == StageKind.OPEN]
-    index = ids.index(stage.pk)
-    other = index - 1 if request.POST.get("direction") == "up" else index + 1
-    if 0 <= other < len(ids):
-        ids[index], ids[other] = ids[other], ids[index]
-        services.stage_reorder(actor=request.user, pipeline=stage.pipeline, stage_ids=ids)
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    services.stage_shift(actor=request.user, stage=stage, direction=direction)
     return redirect("pipeline:admin_pipeline", pk=stage.pipeline_id)
 
 

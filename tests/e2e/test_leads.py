@@ -72,9 +72,7 @@ def test_a_web_lead_is_routed_by_region_qualified_converted_and_lands_on_the_boa
     bell.wait_for()
     screenshot(page, "my-day-rep-new-lead")
     bell.click()
-    page.get_by_role(
-        "button", name=re.compile("New lead assigned to you: Greta Hoffmann")
-    ).wait_for()
+    page.get_by_role("link", name=re.compile("New lead assigned to you: Greta Hoffmann")).wait_for()
     assert Notification.objects.filter(user=org.rep, read_at__isnull=True).count() == 1
 
     # She opens it and qualifies it: suspect → MQL → SQL, each step in the status history.
@@ -82,6 +80,8 @@ def test_a_web_lead_is_routed_by_region_qualified_converted_and_lands_on_the_boa
     lead_url = f"{live_server.url}/leads/{lead.pk}/"
     page.wait_for_url(lead_url)
     page.get_by_role("heading", name="Greta Hoffmann", level=1).wait_for()
+    # opening the lead from My day answered its notification
+    assert not Notification.objects.filter(user=org.rep, read_at__isnull=True).exists()
     page.get_by_role("button", name="Mark MQL").click()
     page.get_by_text("Lead is now Marketing qualified (MQL).").wait_for()
     page.get_by_role("button", name="Qualify to SQL").click()

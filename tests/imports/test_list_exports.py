@@ -70,3 +70,33 @@ def test_account_and_contact_exports_use_their_lists_filters(org: Org) -> None:
     assert len(contacts) == 1
     assert "Inside" in " ".join(contacts[0])
     assert ExportJob.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "stream_url"),
+    [
+        ("/leads/", "/leads/export.csv"),
+        ("/accounts/", "/accounts/export.csv"),
+        ("/contacts/", "/contacts/export.csv"),
+        ("/deals/", "/deals/export.csv"),
+    ],
+)
+def test_every_list_page_has_one_export_menu_with_the_streamed_csv_in_it(
+    org: Org, path: str, stream_url: str
+) -> None:
+    page = client_for(org.rep).get(path + "?q=abc").content.decode()
+    menu = page[page.index('<i class="bi bi-download"') :]
+    menu = menu[: menu.index("</form>")]
+
+    assert page.count('<i class="bi bi-download"') == 1
+    assert "Export CSV" not in page
+    assert "Export file" not in page
+    assert f'href="{stream_url}?q=abc"' in menu
+    assert 'action="/imports/exports/new/"' in menu
+
+
+def test_the_contacts_export_menu_offers_the_mailing_csv(org: Org) -> None:
+    page = client_for(org.rep).get("/contacts/?q=abc").content.decode()
+    assert 'href="/contacts/export.csv?q=abc&amp;purpose=mailing"' in page
+    page = client_for(org.rep).get("/contacts/").content.decode()
+    assert 'href="/contacts/export.csv?purpose=mailing"' in page

@@ -1,0 +1,17 @@
+"""DRF permissions shared by the API's administrator-only endpoints."""
+
+from typing import Any
+
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from crm.models import Role
+
+
+class IsAdministrator(BasePermission):
+    """Every method, reads included, is for administrators only (403 for others)."""
+
+    message = "Administrators only."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return getattr(request.user, "role", None) == Role.ADMIN
