@@ -8,6 +8,7 @@ everyone else. Lead sources are read by everyone (lead forms pick them), written
 from collections.abc import Callable
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -24,7 +25,7 @@ from leads.api import settings_serializers as s
 from leads.api.serializers import LeadSourceSerializer
 from leads.models import AssignmentRule, LeadSettings, LeadSource, TemperatureRule, WebForm
 from leads.services import assignment, configuration, temperature
-from leads.views.admin import _snippet
+from leads.services.webtolead import embed_snippet
 
 ADMIN_ONLY = [IsAuthenticated, IsAdministrator]
 
@@ -94,7 +95,8 @@ class WebFormViewSet(ServiceWritesMixin, viewsets.ModelViewSet[WebForm]):
 
     def _snippet_maker(self) -> Callable[[WebForm], str]:
         request = self.request._request
-        return lambda form: _snippet(request, form)  # type: ignore[arg-type]
+        action_url = request.build_absolute_uri(reverse("leads_public:web_to_lead"))
+        return lambda form: embed_snippet(webform=form, action_url=action_url)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().create(request, *args, **kwargs)

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from crm.access import PUBLIC, actor, scoped
 from crm.api.base import ScopedModelViewSet, ScopedQuerysetMixin
 from crm.errors import DomainError, NotFound
+from crm.http import client_ip, request_origin
 from crm.models import Account
 from leads import selectors
 from leads.api import serializers as s
@@ -26,7 +27,6 @@ from leads.services.duplicates import find_duplicates
 from leads.services.merge import lead_merge, lead_merge_undo
 from leads.services.temperature import lead_set_temperature_override
 from leads.services.webtolead import count_submission, web_to_lead_submit
-from leads.views.public import client_ip, request_origin
 
 LIST_FILTERS = [
     OpenApiParameter("status", str, many=True),

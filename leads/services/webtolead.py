@@ -172,3 +172,42 @@ def _resubmission(lead: Lead, clean: dict[str, Any]) -> Lead:
     lead.save(update_fields=["notes", "last_activity_at", "temperature", "updated_at"])
     audit(actor=None, obj=lead, action=AuditAction.UPDATE, changes={"via": "web-to-lead"})
     return lead
+
+
+def embed_snippet(*, webform: WebForm, action_url: str) -> str:
+    """The plain HTML form (no JavaScript) an admin pastes into the company website."""
+    action = action_url
+    fields = [
+        ("first_name", "First name", "text", ""),
+        ("last_name", "Last name", "text", " required"),
+        ("email", "Work email", "email", " required"),
+        ("phone", "Phone", "tel", ""),
+        ("company", "Company", "text", ""),
+        ("country", "Country", "text", ""),
+    ]
+    lines = [f'<form method="post" action="{action}" accept-charset="utf-8">']
+    lines.append(f'  <input type="hidden" name="form" value="{webform.public_key}">')
+    for name, label, kind, required in fields:
+        lines.append(
+            f'  <p><label>{label}<br><input type="{kind}" name="{name}"{required}></label></p>'
+        )
+    lines.append('  <p><label>Region<br><select name="region">')
+    lines.append('    <option value="">Choose…</option>')
+    lines += [f'    <option value="{value}">{label}</option>' for value, label in VISITOR_REGIONS]
+    lines.append("  </select></label></p>")
+    lines += [
+        '  <p><label>When do you need it?<br><select name="timeframe">',
+        '    <option value="immediate">Right away</option>',
+        '    <option value="within_2_months">Within about two months</option>',
+        '    <option value="later">Later this year</option>',
+        '    <option value="none" selected>Just looking</option>',
+        "  </select></label></p>",
+        '  <p><label>Message<br><textarea name="notes" rows="4"></textarea></label></p>',
+        "  <!-- Leave this hidden field empty: bots fill it and are refused. -->",
+        '  <div style="position:absolute;left:-10000px" aria-hidden="true">',
+        f'    <input type="text" name="{HONEYPOT_FIELD}" tabindex="-1" autocomplete="off">',
+        "  </div>",
+        '  <p><button type="submit">Send</button></p>',
+        "</form>",
+    ]
+    return "\n".join(lines)

@@ -21,7 +21,7 @@ from leads.forms import (
 )
 from leads.models import AssignmentRule, LeadSettings, LeadSource, TemperatureRule, WebForm
 from leads.services import assignment, configuration, temperature
-from leads.services.webtolead import HONEYPOT_FIELD, VISITOR_REGIONS
+from leads.services.webtolead import embed_snippet
 
 
 def _page(request: AuthenticatedRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -124,51 +124,13 @@ def webform_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRe
         else:
             messages.success(request, "Web form saved. Copy the snippet into your website.")
             return redirect("leads:admin_webform", pk=webform.pk)
-    snippet = _snippet(request, webform) if webform else ""
+    snippet = embed_snippet_for(request, webform) if webform else ""
     title = webform.name if webform else "New web form"
     return _page(
         request,
         "leads/admin/webform.html",
         {"form": form, "title": title, "webform": webform, "snippet": snippet},
     )
-
-
-def _snippet(request: AuthenticatedRequest, webform: WebForm) -> str:
-    action = request.build_absolute_uri(reverse("leads_public:web_to_lead"))
-    fields = [
-        ("first_name", "First name", "text", ""),
-        ("last_name", "Last name", "text", " required"),
-        ("email", "Work email", "email", " required"),
-        ("phone", "Phone", "tel", ""),
-        ("company", "Company", "text", ""),
-        ("country", "Country", "text", ""),
-    ]
-    lines = [f'<form method="post" action="{action}" accept-charset="utf-8">']
-    lines.append(f'  <input type="hidden" name="form" value="{webform.public_key}">')
-    for name, label, kind, required in fields:
-        lines.append(
-            f'  <p><label>{label}<br><input type="{kind}" name="{name}"{required}></label></p>'
-        )
-    lines.append('  <p><label>Region<br><select name="region">')
-    lines.append('    <option value="">Choose…</option>')
-    lines += [f'    <option value="{value}">{label}</option>' for value, label in VISITOR_REGIONS]
-    lines.append("  </select></label></p>")
-    lines += [
-        '  <p><label>When do you need it?<br><select name="timeframe">',
-        '    <option value="immediate">Right away</option>',
-        '    <option value="within_2_months">Within about two months</option>',
-        '    <option value="later">Later this year</option>',
-        '    <option value="none" selected>Just looking</option>',
-        "  </select></label></p>",
-        '  <p><label>Message<br><textarea name="notes" rows="4"></textarea></label></p>',
-        "  <!-- Leave this hidden field empty: bots fill it and are refused. -->",
-        '  <div style="position:absolute;left:-10000px" aria-hidden="true">',
-        f'    <input type="text" name="{HONEYPOT_FIELD}" tabindex="-1" autocomplete="off">',
-        "  </div>",
-        '  <p><button type="submit">Send</button></p>',
-        "</form>",
-    ]
-    return "\n".join(lines)
 
 
 @access(ADMIN)
@@ -187,3 +149,9 @@ def source_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRes
             return redirect("leads:admin")
     title = source.name if source else "New lead source"
     return _page(request, "leads/admin/form.html", {"form": form, "title": title})
+
+
+def embed_snippet_for(request: AuthenticatedRequest, webform: WebForm) -> str:
+    return embed_snippet(
+        webform=webform, action_url=request.build_absolute_uri(reverse("leads_public:web_to_lead"))
+    )

@@ -8,24 +8,9 @@ from django.views.decorators.csrf import csrf_exempt
 from crm.access import PUBLIC, access
 from crm.api.errors import error_body
 from crm.errors import DomainError
+from crm.http import client_ip, request_origin
 from leads.models import Timeframe, WebForm
 from leads.services.webtolead import HONEYPOT_FIELD, VISITOR_REGIONS, web_to_lead_submit
-
-
-def client_ip(request: HttpRequest) -> str:
-    # Behind a proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def request_origin(request: HttpRequest) -> str:
-    origin = request.headers.get("Origin", "")
-    if origin and origin != "null":
-        return origin
-    referer = request.headers.get("Referer", "")
-    if "://" in referer:
-        scheme, rest = referer.split("://", 1)
-        return f"{scheme}://{rest.split('/', 1)[0]}"
-    return ""
 
 
 @csrf_exempt
