@@ -18,6 +18,7 @@ from crm.access import (
     scoped,
 )
 from crm.errors import DomainError
+from crm.exports import list_export
 from crm.forms.relationships import (
     AccountDeleteForm,
     AccountFilterForm,
@@ -27,17 +28,14 @@ from crm.forms.relationships import (
     TaskForm,
 )
 from crm.models import Account, Contact, Role
-from crm.models.audit import AuditAction
 from crm.pagination import keyset_sorted_page
 from crm.selectors.relationships import ACCOUNT_SORTS
 from crm.selectors.relationships import account_list as select_accounts
 from crm.selectors.saved_views import saved_views_for
 from crm.selectors.timeline import tasks_for, timeline_for
 from crm.services import accounts as account_services
-from crm.services.audit import audit
 from crm.services.sharing import shares_of
 from crm.views.forms import apply_domain_error
-from crm.views.helpers import stream_csv
 from crm.visibility import can_edit, visible
 
 EXPORT_HEADER = (
@@ -91,16 +89,13 @@ def account_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     """CSV of the filtered list: only rows the user may see, formula-escaped."""
     _, filters = _filters(request)
     rows = select_accounts(actor=request.user, filters=filters).order_by("name", "id")
-    audit(
+    return list_export(
         actor=request.user,
-        obj=request.user,
-        action=AuditAction.EXPORT,
-        changes={"list": "accounts", "query": request.GET.urlencode()[:500]},
-    )
-    return stream_csv(
-        "accounts.csv",
-        EXPORT_HEADER,
-        (
+        list_name="accounts",
+        query=request.GET.urlencode(),
+        filename="accounts.csv",
+        header=EXPORT_HEADER,
+        rows=(
             (
                 a.pk,
                 a.name,

@@ -19,6 +19,7 @@ from crm.access import (
     scoped,
 )
 from crm.errors import DomainError
+from crm.exports import list_export
 from crm.forms.relationships import (
     ActivityForm,
     ContactFilterForm,
@@ -27,17 +28,14 @@ from crm.forms.relationships import (
     TaskForm,
 )
 from crm.models import Contact, Role
-from crm.models.audit import AuditAction
 from crm.pagination import keyset_sorted_page
 from crm.selectors.relationships import CONTACT_SORTS, contact_list, mailing_list
 from crm.selectors.saved_views import saved_views_for
 from crm.selectors.timeline import tasks_for, timeline_for
 from crm.services import contacts as contact_services
 from crm.services import privacy
-from crm.services.audit import audit
 from crm.services.sharing import shares_of
 from crm.views.forms import apply_domain_error
-from crm.views.helpers import stream_csv
 from crm.visibility import can_edit
 
 EXPORT_HEADER = (
@@ -91,19 +89,13 @@ def contact_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     mailing = request.GET.get("purpose") == "mailing"
     select = mailing_list if mailing else contact_list
     rows = select(actor=request.user, filters=filters).order_by("last_name", "id")
-    audit(
+    return list_export(
         actor=request.user,
-        obj=request.user,
-        action=AuditAction.EXPORT,
-        changes={
-            "list": "contacts-mailing" if mailing else "contacts",
-            "query": request.GET.urlencode()[:500],
-        },
-    )
-    return stream_csv(
-        "contacts-mailing.csv" if mailing else "contacts.csv",
-        EXPORT_HEADER,
-        (
+        list_name="contacts-mailing" if mailing else "contacts",
+        query=request.GET.urlencode(),
+        filename="contacts-mailing.csv" if mailing else "contacts.csv",
+        header=EXPORT_HEADER,
+        rows=(
             (
                 c.pk,
                 c.first_name,

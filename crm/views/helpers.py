@@ -1,15 +1,10 @@
-"""Small pieces the relationship views share: safe redirects, CSV streaming, linked records."""
-
-import csv
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+"""Small pieces the relationship views share: safe redirects, linked records."""
 
 from django.db import models
-from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from crm.exports import safe_row
 from crm.models import Activity
 from crm.models.activities import LINK_FIELDS
 
@@ -22,28 +17,6 @@ def redirect_next(request: HttpRequest, fallback: str) -> HttpResponseRedirect:
     ):
         target = fallback
     return redirect(target)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def stream_csv(
-    filename: str, header: Sequence[str], rows: Iterable[Iterable[Any]]
-) -> StreamingHttpResponse:
-    """A CSV download written row by row; every cell goes through `safe_cell`."""
-    writer = csv.writer(_Echo())
-
-    def lines() -> Iterator[str]:
-        yield writer.writerow(safe_row(header))  # type: ignore[func-returns-value]
-        for row in rows:
-            yield writer.writerow(safe_row(row))  # type: ignore[func-returns-value]
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def linked_model(name: str) -> type[models.Model]:

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError
-from crm.exports import safe_row
+from crm.exports import list_export
 from crm.models import Role
 from crm.models.notifications import SavedView
 from crm.services.saved_views import saved_view_save
@@ -58,28 +58,17 @@ def lead_list(request: AuthenticatedRequest) -> HttpResponse:
 @access(AUTHENTICATED)
 @require_GET
 def lead_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
-    """The filtered list as CSV: visible rows only, formula-safe cells, streamed."""
-    import csv
-    import io
-
+    """The filtered list as CSV: visible rows only, formula-safe cells, streamed, audited."""
     form = LeadFilterForm(request.GET or None, actor=request.user)
     leads = selectors.lead_list(actor=request.user, filters=filters_from(form))
-
-    def lines():  # type: ignore[no-untyped-def]
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(safe_row(selectors.lists.EXPORT_HEADER))
-        for row in selectors.lead_export_rows(leads):
-            writer.writerow(safe_row(row))
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="leads.csv"'
-    return response
+    return list_export(
+        actor=request.user,
+        list_name="leads",
+        query=request.GET.urlencode(),
+        filename="leads.csv",
+        header=selectors.lists.EXPORT_HEADER,
+        rows=selectors.lead_export_rows(leads),
+    )
 
 
 @access(AUTHENTICATED)

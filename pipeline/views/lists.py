@@ -1,7 +1,5 @@
 """The deal list: filters, sort, keyset pages, saved views and CSV export."""
 
-import csv
-from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -13,13 +11,12 @@ from django.views.decorators.http import require_POST
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError
-from crm.exports import safe_row
+from crm.exports import list_export
 from crm.models import SavedView
-from crm.models.audit import AuditAction
-from crm.services.audit import audit
 from crm.services.saved_views import saved_view_delete, saved_view_save
 from pipeline import selectors
 from pipeline.forms import SavedViewForm
+from pipeline.models import Deal
 
 from .common import filter_querystring, filters_from
 
@@ -70,54 +67,40 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 @access(AUTHENTICATED)
 def deal_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     """Every deal the list shows, as CSV; text that looks like a formula is escaped."""
     _, filters, sort = filters_from(request, request.GET)
     deals = selectors.deal_list(actor=request.user, filters=filters, sort=sort)
-    audit(
+    return list_export(
         actor=request.user,
-        obj=request.user,
-        action=AuditAction.EXPORT,
-        changes={"kind": "deals", "filters": filter_querystring(request.GET)},
+        list_name="deals",
+        query=filter_querystring(request.GET),
+        filename=f"deals-{timezone.localdate().isoformat()}.csv",
+        header=EXPORT_HEADER,
+        rows=(_export_row(deal) for deal in deals.iterator(chunk_size=2000)),
     )
-    writer = csv.writer(_Echo())
 
-    def lines() -> Iterator[Any]:
-        yield writer.writerow(EXPORT_HEADER)
-        for deal in deals.iterator(chunk_size=2000):
-            status = "open" if deal.closed_at is None else deal.stage.kind
-            yield writer.writerow(
-                safe_row(
-                    [
-                        deal.pk,
-                        deal.name,
-                        deal.account.name if deal.account else "",
-                        deal.pipeline.name,
-                        deal.stage.name,
-                        status,
-                        deal.amount,
-                        deal.currency,
-                        deal.expected_close_date,
-                        deal.probability,
-                        deal.forecast_category,
-                        deal.owner.full_name,
-                        deal.next_step,
-                        deal.created_at.isoformat(),
-                        deal.closed_at.isoformat() if deal.closed_at else "",
-                    ]
-                )
-            )
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="deals-{stamp}.csv"'
-    return response
+def _export_row(deal: Deal) -> list[Any]:
+    status = "open" if deal.closed_at is None else deal.stage.kind
+    return [
+        deal.pk,
+        deal.name,
+        deal.account.name if deal.account else "",
+        deal.pipeline.name,
+        deal.stage.name,
+        status,
+        deal.amount,
+        deal.currency,
+        deal.expected_close_date,
+        deal.probability,
+        deal.forecast_category,
+        deal.owner.full_name,
+        deal.next_step,
+        deal.created_at.isoformat(),
+        deal.closed_at.isoformat() if deal.closed_at else "",
+    ]
 
 
 @access(AUTHENTICATED)
