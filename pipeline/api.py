@@ -18,6 +18,7 @@ from rest_framework.response import Response
 
 from crm.access import actor, scoped
 from crm.api.base import ScopedModelViewSet
+from crm.api.timeline import TimelineMixin
 from crm.errors import DomainError, NotFound
 from crm.models import Account, Contact, User
 from pipeline import selectors, services
@@ -194,10 +195,11 @@ class HistorySerializer(serializers.ModelSerializer[StageHistory]):
         )
 
 
-class DealViewSet(ScopedModelViewSet[Deal]):
+class DealViewSet(TimelineMixin, ScopedModelViewSet[Deal]):
     """Deals you can see. Reading one returns its ETag; writing needs If-Match."""
 
     access = scoped("pipeline.Deal")
+    timeline_kind = "deal"
     serializer_class = DealOutputSerializer
     filterset_fields = ("pipeline", "stage", "owner", "currency", "forecast_category")
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]

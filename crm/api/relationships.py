@@ -28,6 +28,7 @@ from crm.api.relationship_serializers import (
     TaskOutputSerializer,
     TaskUpdateSerializer,
 )
+from crm.api.timeline import TimelineMixin
 from crm.errors import NotFound
 from crm.models import Account, Activity, Contact, Task, User
 from crm.services import accounts, activities, contacts, sharing
@@ -59,11 +60,12 @@ class SharesMixin:
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class AccountViewSet(SharesMixin, ServiceWritesMixin, ScopedModelViewSet[Account]):
+class AccountViewSet(TimelineMixin, SharesMixin, ServiceWritesMixin, ScopedModelViewSet[Account]):
     """Accounts you may see. DELETE is a soft delete; when the account has contacts pass
     `?contacts=keep|move|delete` (and `move_to=<account id>` to move them)."""
 
     access = scoped("crm.Account")
+    timeline_kind = "account"
     serializer_class = AccountOutputSerializer
     filterset_class = AccountFilter
     http_method_names = WRITE_METHODS
@@ -99,8 +101,9 @@ class AccountViewSet(SharesMixin, ServiceWritesMixin, ScopedModelViewSet[Account
         return Response(AccountOutputSerializer(account).data)
 
 
-class ContactViewSet(SharesMixin, ServiceWritesMixin, ScopedModelViewSet[Contact]):
+class ContactViewSet(TimelineMixin, SharesMixin, ServiceWritesMixin, ScopedModelViewSet[Contact]):
     access = scoped("crm.Contact")
+    timeline_kind = "contact"
     serializer_class = ContactOutputSerializer
     filterset_class = ContactFilter
     http_method_names = WRITE_METHODS

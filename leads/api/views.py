@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from crm.access import PUBLIC, actor, scoped
 from crm.api.base import ScopedModelViewSet, ScopedQuerysetMixin
+from crm.api.timeline import TimelineMixin
 from crm.errors import DomainError, NotFound
 from crm.http import client_ip, request_origin
 from crm.models import Account
@@ -39,8 +40,9 @@ LIST_FILTERS = [
 ]
 
 
-class LeadViewSet(ScopedModelViewSet[Lead]):
+class LeadViewSet(TimelineMixin, ScopedModelViewSet[Lead]):
     access = scoped("leads.Lead")
+    timeline_kind = "lead"
     serializer_class = s.LeadOutputSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
     filter_backends: list[Any] = []
