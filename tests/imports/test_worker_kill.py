@@ -1,57 +1,25 @@
 """A real worker is SIGKILLed in the middle of an import; the job resumes in a new worker and
 finishes with every row accounted for once and no duplicate records."""
 
-import os
 import signal
 import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 
 from crm.imports import services
 from crm.imports.models import ImportJob
 from crm.imports.tasks import import_run_task
 from crm.models import Account
 from tests.conftest import Org
-from tests.crm.test_worker import _test_database_url
 from tests.imports.conftest import upload
+from tests.workers import start_worker, stop_worker, worker_queue
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 ROWS = 4000
-
-
-def _start_worker(queue: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "crm.settings.test",
-        "DATABASE_URL": _test_database_url(),
-        "MEDIA_ROOT": str(settings.MEDIA_ROOT),  # where the test stored the upload
-    }
-    return subprocess.Popen(  # noqa: S603 - our own command line
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "crm",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-l",
-            "warning",
-        ],
-        env=env,
-    )
 
 
 @pytest.fixture
@@ -59,15 +27,13 @@ def workers() -> Iterator[Callable[[str], subprocess.Popen[bytes]]]:
     started: list[subprocess.Popen[bytes]] = []
 
     def start(queue: str) -> subprocess.Popen[bytes]:
-        process = _start_worker(queue)
+        process = start_worker(queue)
         started.append(process)
         return process
 
     yield start
     for process in started:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(timeout=20)
+        stop_worker(process)
 
 
 def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
@@ -88,7 +54,7 @@ def test_an_import_survives_its_worker_being_killed_mid_job(
     content = "Company,Website\n" + "".join(f"Kill Co {i},kill{i}.example\n" for i in range(ROWS))
     job = upload(org.manager, "accounts", content)
     services.import_job_start(actor=org.manager, job=job, policy="skip", enqueue=False)
-    queue = f"test-kill-{uuid.uuid4().hex[:8]}"
+    queue = worker_queue("test-kill")
     first = workers(queue)
     import_run_task.apply_async(args=[job.pk], kwargs={"batch_size": 50}, queue=queue)
 
