@@ -8,6 +8,7 @@ from crm.models import User
 from crm.search import SearchResult
 from crm.visibility import visible
 from leads.models import Lead
+from leads.selectors.scoped import lead_plan, per_owner_rows
 
 
 class LeadSearch:
@@ -19,12 +20,15 @@ class LeadSearch:
         for term in terms:
             contains &= Q(search_text__contains=term)
         match = contains | Q(name_company__trigram_similar=" ".join(terms))
-        rows = (
+        leads = (
             visible(actor, Lead.objects.alive())
             .filter(match)
             .only("id", "first_name", "last_name", "company", "email", "status")
-            .order_by("-created_at", "-id")[:limit]
+            .order_by("-created_at", "-id")
         )
+        # A manager sees a few owners' leads among many: walk each owner's own index.
+        plan = lead_plan(actor=actor)
+        rows = per_owner_rows(leads, plan.scope, limit) if plan.scope else list(leads[:limit])
         return [
             SearchResult(
                 title=lead.full_name or lead.email or lead.company,
