@@ -62,9 +62,15 @@ def _shared_ids(user: User, model: type[models.Model], *, edit: bool = False) ->
 
 
 def _owner_ids(user: User) -> list[int]:
+    """The user plus, for a manager, everyone in their subtree; remembered on the user
+    object for the request, like the managed team paths."""
     if user.role != Role.MANAGER:
         return [user.pk]
-    return [user.pk, *subtree_user_ids(user).exclude(pk=user.pk).values_list("id", flat=True)]
+    cached: list[int] | None = getattr(user, "_crm_owner_ids", None)
+    if cached is None:
+        cached = [user.pk, *subtree_user_ids(user).exclude(pk=user.pk).values_list("id", flat=True)]
+        user._crm_owner_ids = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def owner_field(model: type[models.Model]) -> str:
