@@ -168,10 +168,12 @@ class LeadImport(ImportKind):
             if isinstance(key, tuple):
                 by[key[0]].append(key[1])
         match = Q(pk__in=[])
+        # The email/phone indexes are partial (non-empty values): say so, or PostgreSQL
+        # can't use them and scans the whole table for every batch.
         if by["email"]:
-            match |= Q(email_normalized__in=by["email"])
+            match |= Q(email_normalized__in=by["email"]) & ~Q(email="")
         if by["phone"]:
-            match |= Q(phone_normalized__in=by["phone"])
+            match |= Q(phone_normalized__in=by["phone"]) & ~Q(phone="")
         if by["name"]:
             match |= Q(name_company__in=by["name"])
         found: dict[Hashable, Any] = {}

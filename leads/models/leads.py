@@ -55,6 +55,11 @@ class LeadQuerySet(models.QuerySet["Lead"]):
         """Leads not deleted (merged-away leads are soft-deleted)."""
         return self.filter(deleted_at__isnull=True)
 
+    def with_email(self, email_normalized: str) -> "LeadQuerySet":
+        """Leads with this normalised email. The email index is partial (non-empty emails):
+        the extra condition lets PostgreSQL use it instead of scanning every lead."""
+        return self.filter(email_normalized=email_normalized).exclude(email="")
+
 
 class Lead(models.Model):
     visibility_owner_field = "owner"

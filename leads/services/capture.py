@@ -100,7 +100,7 @@ def _require_identity(lead: Lead) -> None:
 
 
 def _duplicate_email(actor: User | None, email: str) -> DuplicateEmail:
-    existing = Lead.objects.alive().filter(email_normalized=email.strip().lower()).first()
+    existing = Lead.objects.alive().with_email(email.strip().lower()).first()
     existing_id = None
     if existing is not None and actor is not None:
         existing_id = (
@@ -135,7 +135,7 @@ def lead_create(
     clean = clean_lead_data(data)
     lead = Lead(**clean)
     _require_identity(lead)
-    if lead.email and Lead.objects.alive().filter(email_normalized=lead.email).exists():
+    if lead.email and Lead.objects.alive().with_email(lead.email.lower()).exists():
         raise _duplicate_email(actor, lead.email)
     rule = None
     if assign_by_rules:
@@ -170,7 +170,7 @@ def lead_update(*, actor: User, lead: Lead, data: dict[str, Any]) -> Lead:
     if (
         "email" in clean
         and lead.email
-        and Lead.objects.alive().filter(email_normalized=lead.email).exclude(pk=lead.pk).exists()
+        and Lead.objects.alive().with_email(lead.email.lower()).exclude(pk=lead.pk).exists()
     ):
         raise _duplicate_email(actor, lead.email)
     moved_to: User | None = None

@@ -87,9 +87,9 @@ def find_duplicates(
     phone_n = normalize_phone(phone)
     exact = Q(pk__in=[])
     if email_n:
-        exact |= Q(email_normalized=email_n)
+        exact |= Q(email_normalized=email_n) & ~Q(email="")
     if len(phone_n) >= MIN_PHONE_DIGITS:
-        exact |= Q(phone_normalized=phone_n)
+        exact |= Q(phone_normalized=phone_n) & ~Q(phone="")
     if email_n or len(phone_n) >= MIN_PHONE_DIGITS:
         matches = list(leads.filter(exact)[:LIMIT])
         visible_ids = set(

@@ -129,7 +129,7 @@ def web_to_lead_submit(
     form = form_for_key(str(data.get("form") or form_key or ""))
     check_origin(form, origin)
     clean = clean_lead_data(_public_data(data))
-    existing = Lead.objects.alive().filter(email_normalized=clean["email"]).first()
+    existing = Lead.objects.alive().with_email(clean["email"]).first()
     if existing is not None:
         return _resubmission(existing, clean)
     source = (form.source if form and form.source else None) or LeadSource.objects.filter(
@@ -144,7 +144,7 @@ def web_to_lead_submit(
     try:
         save_new_lead(lead, None)
     except DuplicateEmail:  # the same person submitted twice at once
-        existing = Lead.objects.alive().get(email_normalized=clean["email"])
+        existing = Lead.objects.alive().with_email(clean["email"]).get()
         return _resubmission(existing, clean)
     audit(
         actor=None,
