@@ -10,12 +10,13 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from crm.models import Account, AuditEntry, Contact, Team, User
 from crm.visibility import visible
 from pipeline.models import Deal, LostReason, Stage, StageHistory, StageKind, WonReason
+from pipeline.selectors.money import company_amount
 
 SORTS: dict[str, tuple[str, bool]] = {
     # key: (field, descending)
@@ -248,3 +249,28 @@ def _display(key: str, value: Any) -> str:
             return "—"
         return str(getattr(obj, "name", None) or obj)
     return str(value)
+
+
+SUMMARY_CAP = 1000
+
+
+@dataclass(frozen=True)
+class DealListSummary:
+    """How many deals a filtered list holds and their total in the company currency.
+
+    Counting stops after SUMMARY_CAP + 1 rows, so a list of millions costs a bounded scan;
+    past the cap the page says "more than 1,000" and shows no total.
+    """
+
+    count: int
+    more: bool
+    total: Decimal | None
+
+
+def deal_list_summary(deals: QuerySet[Deal], cap: int = SUMMARY_CAP) -> DealListSummary:
+    ids = deals.order_by().values("pk")[: cap + 1]
+    count = Deal.objects.filter(pk__in=ids).count()
+    if count > cap:
+        return DealListSummary(count=cap, more=True, total=None)
+    total = Deal.objects.filter(pk__in=ids).aggregate(total=Sum(company_amount()))["total"]
+    return DealListSummary(count=count, more=False, total=total or Decimal(0))

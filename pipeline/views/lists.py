@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -57,6 +58,8 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
         {
             "form": form,
             "deals": rows,
+            "summary": selectors.deal_list_summary(deals),
+            "company_currency": settings.DEFAULT_CURRENCY,
             "next_url": next_url,
             "first_url": "?" + params.urlencode() if request.GET.get("cursor") else "",
             "querystring": params.urlencode(),

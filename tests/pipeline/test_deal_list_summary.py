@@ -1,0 +1,34 @@
+"""The deal list says how many deals match and what they are worth in the company currency."""
+
+from decimal import Decimal
+
+import pytest
+
+from pipeline.models import Deal
+from pipeline.selectors import deal_list_summary
+from tests.conftest import Org, client_for
+from tests.pipeline.factories import DealFactory, make_currency
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_summary_converts_each_deal_to_the_company_currency(org: Org) -> None:
+    make_currency("EUR", "1.10")
+    DealFactory(owner=org.rep, amount=Decimal("1000"), currency="USD")
+    DealFactory(owner=org.rep, amount=Decimal("100"), currency="EUR")
+    summary = deal_list_summary(Deal.objects.all())
+    assert (summary.count, summary.more) == (2, False)
+    assert summary.total == Decimal("1110.00")
+
+
+def test_past_the_cap_the_summary_says_more_and_gives_no_total(org: Org) -> None:
+    DealFactory.create_batch(4, owner=org.rep)
+    summary = deal_list_summary(Deal.objects.all(), cap=3)
+    assert (summary.count, summary.more, summary.total) == (3, True, None)
+
+
+def test_the_deal_list_page_shows_only_the_visible_deals_count_and_total(org: Org) -> None:
+    DealFactory(owner=org.rep, amount=Decimal("2500"))
+    DealFactory(owner=org.stranger, amount=Decimal("9999"))
+    page = client_for(org.rep).get("/deals/").content.decode()
+    assert "1 deal · USD 2,500" in page
