@@ -87,6 +87,13 @@ class DealImport(ImportKind):
     label = "Deals"
     model = Deal
     dedupe_help = "Same deal name at the same account."
+    target_option = "pipeline"
+    target_label = "Pipeline the deals go into"
+
+    def target_choices(self) -> list[tuple[str, str]]:
+        pipelines = Pipeline.objects.filter(is_active=True).order_by("position", "id")
+        return [(str(p.pk), p.name) for p in pipelines]
+
     fields = (
         Field(
             "name",

@@ -80,6 +80,14 @@ class ImportKind:
     # The fields that make two rows "the same record", for the mapping screen's hint.
     dedupe_help: ClassVar[str] = ""
 
+    # An optional choice made once per file, e.g. which pipeline deals go into: the option
+    # key, its label and the (value, label) choices; None when the kind has none.
+    target_option: ClassVar[str | None] = None
+    target_label: ClassVar[str] = ""
+
+    def target_choices(self) -> list[tuple[str, str]]:
+        return []
+
     def field(self, name: str) -> Field:
         for f in self.fields:
             if f.name == name:

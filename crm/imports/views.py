@@ -84,6 +84,9 @@ def _posted_mapping(job: ImportJob, data: Any) -> tuple[dict[str, str], dict[str
         options["day_first"] = True
     if data.get("unknown_owner") == IMPORTER:
         options["unknown_owner"] = IMPORTER
+    target = get_kind(job.kind).target_option
+    if target and data.get(target):
+        options[target] = str(data.get(target))
     return mapping, options
 
 
@@ -117,6 +120,8 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "error": error,
             "create": CREATE,
             "has_owner": any(f.type == "user" for f in kind.fields),
+            "target_choices": kind.target_choices(),
+            "target_value": str(job.options.get(kind.target_option or "", "")),
             **NAV,
         },
     )
