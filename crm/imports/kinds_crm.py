@@ -16,7 +16,13 @@ from crm.imports.registry import Field, ImportKind, RowError, register
 from crm.models import Account, Activity, Contact, User
 from crm.models.accounts import ChannelPreference, EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind
-from crm.selectors.relationships import ACCOUNT_SORTS, CONTACT_SORTS, account_list, contact_list
+from crm.selectors.relationships import (
+    ACCOUNT_SORTS,
+    CONTACT_SORTS,
+    account_list,
+    contact_list,
+    sort_from,
+)
 from crm.visibility import visible
 
 OWNER = Field(
@@ -328,18 +334,16 @@ def _accounts(user: User, params: QueryDict) -> QuerySet[Any]:
     """The accounts list's own selector and filter form, so the export matches the page."""
     form = AccountFilterForm(params or None, actor=user)
     filters = form.cleaned_data if form.is_valid() else {}
-    sort = ACCOUNT_SORTS.get(filters.get("sort") or "name", ACCOUNT_SORTS["name"])
     return account_list(actor=user, filters=filters).order_by(
-        f"-{sort.field}" if sort.descending else sort.field, "id"
+        *sort_from(ACCOUNT_SORTS, filters).ordering
     )
 
 
 def _contacts(user: User, params: QueryDict) -> QuerySet[Any]:
     form = ContactFilterForm(params or None, actor=user)
     filters = form.cleaned_data if form.is_valid() else {}
-    sort = CONTACT_SORTS.get(filters.get("sort") or "name", CONTACT_SORTS["name"])
     return contact_list(actor=user, filters=filters).order_by(
-        f"-{sort.field}" if sort.descending else sort.field, "id"
+        *sort_from(CONTACT_SORTS, filters).ordering
     )
 
 

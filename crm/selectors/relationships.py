@@ -15,6 +15,15 @@ class Sort:
     field: str
     descending: bool
 
+    @property
+    def ordering(self) -> tuple[str, str]:
+        return (f"-{self.field}" if self.descending else self.field, "id")
+
+
+def sort_from(sorts: dict[str, Sort], filters: dict[str, Any]) -> Sort:
+    """The list's sort named in `filters`, else sorting by name."""
+    return sorts.get(filters.get("sort") or "name", sorts["name"])
+
 
 ACCOUNT_SORTS = {
     "name": Sort("name", False),

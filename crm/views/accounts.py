@@ -28,14 +28,13 @@ from crm.forms.relationships import (
     TaskForm,
 )
 from crm.models import Account, Contact, Role
-from crm.pagination import keyset_sorted_page
 from crm.selectors.relationships import ACCOUNT_SORTS
 from crm.selectors.relationships import account_list as select_accounts
-from crm.selectors.saved_views import saved_views_for
 from crm.selectors.timeline import tasks_for, timeline_for
 from crm.services import accounts as account_services
 from crm.services.sharing import shares_of
 from crm.views.forms import apply_domain_error
+from crm.views.helpers import render_sorted_list
 from crm.visibility import can_edit, visible
 
 EXPORT_HEADER = (
@@ -63,25 +62,15 @@ def _filters(request: AuthenticatedRequest) -> tuple[AccountFilterForm, dict[str
 @access(AUTHENTICATED)
 def account_list(request: AuthenticatedRequest) -> HttpResponse:
     form, filters = _filters(request)
-    sort = ACCOUNT_SORTS.get(filters.get("sort") or "name", ACCOUNT_SORTS["name"])
-    rows, prev_url, next_url = keyset_sorted_page(
+    return render_sorted_list(
         request,
-        select_accounts(actor=request.user, filters=filters),
-        field=sort.field,
-        descending=sort.descending,
+        form=form,
+        filters=filters,
+        rows=select_accounts(actor=request.user, filters=filters),
+        sorts=ACCOUNT_SORTS,
+        kind="accounts",
+        template="crm/accounts/list.html",
     )
-    context = {
-        "form": form,
-        "accounts": rows,
-        "prev_url": prev_url,
-        "next_url": next_url,
-        "sort": filters.get("sort") or "name",
-        "saved_views": saved_views_for(actor=request.user, kind="accounts"),
-        "list_kind": "accounts",
-    }
-    if request.headers.get("HX-Request"):
-        return render(request, "crm/accounts/list.html#rows", context)
-    return render(request, "crm/accounts/list.html", context)
 
 
 @access(AUTHENTICATED)

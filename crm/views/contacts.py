@@ -28,14 +28,13 @@ from crm.forms.relationships import (
     TaskForm,
 )
 from crm.models import Contact, Role
-from crm.pagination import keyset_sorted_page
 from crm.selectors.relationships import CONTACT_SORTS, contact_list, mailing_list
-from crm.selectors.saved_views import saved_views_for
 from crm.selectors.timeline import tasks_for, timeline_for
 from crm.services import contacts as contact_services
 from crm.services import privacy
 from crm.services.sharing import shares_of
 from crm.views.forms import apply_domain_error
+from crm.views.helpers import render_sorted_list
 from crm.visibility import can_edit
 
 EXPORT_HEADER = (
@@ -62,24 +61,15 @@ def _filters(request: AuthenticatedRequest) -> tuple[ContactFilterForm, dict[str
 @access(AUTHENTICATED)
 def contact_list_page(request: AuthenticatedRequest) -> HttpResponse:
     form, filters = _filters(request)
-    sort = CONTACT_SORTS.get(filters.get("sort") or "name", CONTACT_SORTS["name"])
-    rows, prev_url, next_url = keyset_sorted_page(
+    return render_sorted_list(
         request,
-        contact_list(actor=request.user, filters=filters),
-        field=sort.field,
-        descending=sort.descending,
+        form=form,
+        filters=filters,
+        rows=contact_list(actor=request.user, filters=filters),
+        sorts=CONTACT_SORTS,
+        kind="contacts",
+        template="crm/contacts/list.html",
     )
-    context = {
-        "form": form,
-        "contacts": rows,
-        "prev_url": prev_url,
-        "next_url": next_url,
-        "saved_views": saved_views_for(actor=request.user, kind="contacts"),
-        "list_kind": "contacts",
-    }
-    if request.headers.get("HX-Request"):
-        return render(request, "crm/contacts/list.html#rows", context)
-    return render(request, "crm/contacts/list.html", context)
 
 
 @access(AUTHENTICATED)
