@@ -153,30 +153,19 @@ def deal_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         messages.error(request, "Choose won or lost.")
         return redirect("pipeline:deal_detail", pk=deal.pk)
     data = form.cleaned_data
-    if data["outcome"] == "won":
-        return _after_action(
-            request,
-            deal,
-            lambda: services.deal_close_won(
-                actor=request.user,
-                deal=deal,
-                expected_version=data["version"],
-                reason=data.get("won_reason"),
-                note=data.get("note", ""),
-            ),
-            "Closed as won. Well done!",
-        )
+    won = data["outcome"] == "won"
+    close = services.deal_close_won if won else services.deal_close_lost
     return _after_action(
         request,
         deal,
-        lambda: services.deal_close_lost(
+        lambda: close(
             actor=request.user,
             deal=deal,
             expected_version=data["version"],
-            reason=data.get("lost_reason"),
+            reason=data.get("won_reason" if won else "lost_reason"),
             note=data.get("note", ""),
         ),
-        "Closed as lost.",
+        "Closed as won. Well done!" if won else "Closed as lost.",
     )
 
 
