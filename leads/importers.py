@@ -22,7 +22,7 @@ from leads.forms import LeadFilterForm, filters_from
 from leads.models import AssignmentRule, Lead, LeadSource, LeadStatus, Timeframe
 from leads.selectors import lead_list
 from leads.services.assignment import pick_owners
-from leads.services.capture import clean_lead_data
+from leads.services.capture import IDENTITY_MESSAGE, clean_lead_data, has_identity
 from leads.services.configuration import lead_source_save
 from leads.services.duplicates import MIN_PHONE_DIGITS, normalize_email, normalize_phone
 from leads.services.temperature import apply_temperature, rules_by_timeframe
@@ -129,10 +129,8 @@ class LeadImport(ImportKind):
         lead.source_id = values.get("source")
         if values.get("status"):
             lead.status = values["status"]
-        if not (lead.first_name or lead.last_name or lead.company):
-            raise RowError("A lead needs a name or a company.")
-        if not (lead.email or lead.phone or lead.company):
-            raise RowError("Give an email, a phone number or a company.")
+        if not has_identity(lead):
+            raise RowError(IDENTITY_MESSAGE)
         if "temperature_rules" not in ctx.memo:
             ctx.memo["temperature_rules"] = rules_by_timeframe()
             ctx.memo["assignment_rules"] = AssignmentRule.objects.filter(is_active=True).exists()

@@ -16,12 +16,14 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max
 from django.utils import timezone
 
+from crm.errors import DomainError
 from crm.imports.batch import Outcome, columns_for, prepare, write
 from crm.imports.context import ImportContext
 from crm.imports.copy import copy_rows
 from crm.imports.models import ImportJob, ImportRowResult, JobStatus, RowOutcome
 from crm.imports.readers import FileInfo, count_rows, iter_rows
 from crm.imports.registry import PreparedRow, get_kind
+from crm.imports.services import import_job_mark_failed
 from crm.models.audit import AuditAction
 from crm.services.audit import audit
 
@@ -86,6 +88,12 @@ def run_import(
         return None
     try:
         return _run_locked(job_id, after_batch, batch_size)
+    except DomainError as exc:
+        # A problem with the job as a whole (no pipeline to import into, …), not with a
+        # row: it fails with the reason instead of staying "running".
+        logger.info("import %s failed: %s", job_id, exc.message)
+        import_job_mark_failed(job_id=job_id, error=exc.message)
+        return ImportJob.objects.filter(pk=job_id).first()
     finally:
         _unlock(job_id)
 

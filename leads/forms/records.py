@@ -10,6 +10,7 @@ from crm.validators import validate_phone
 from crm.visibility import subtree_user_ids
 from leads.models import LeadSource, LeadStatus, Temperature, Timeframe
 from leads.selectors.lists import SORT_LABELS, LeadFilters
+from leads.services.capture import IDENTITY_MESSAGE, has_identity
 
 
 def owner_choices(actor: User) -> QuerySet[User]:
@@ -48,10 +49,8 @@ class LeadQuickForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if not (data.get("first_name") or data.get("last_name") or data.get("company")):
-            self.add_error("last_name", "A lead needs a name or a company.")
-        if not (data.get("email") or data.get("phone") or data.get("company")):
-            self.add_error("email", "Give an email, a phone number or a company.")
+        if not has_identity(data):
+            self.add_error("last_name", IDENTITY_MESSAGE)
         return data
 
     def service_data(self) -> dict[str, Any]:

@@ -92,11 +92,22 @@ def clean_lead_data(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+IDENTITY_MESSAGE = "A lead needs a name, a company, an email or a phone number."
+
+
+def has_identity(values: Any) -> bool:
+    """Whether a lead (or a dict of its fields) names anyone: marketing exports are often
+    anonymous but carry an email or a phone, and that is enough to work the lead."""
+
+    def get(name: str) -> Any:
+        return values.get(name) if isinstance(values, dict) else getattr(values, name, "")
+
+    return any(get(name) for name in ("first_name", "last_name", "company", "email", "phone"))
+
+
 def _require_identity(lead: Lead) -> None:
-    if not (lead.first_name or lead.last_name or lead.company):
-        raise DomainError("A lead needs a name or a company.", field="last_name")
-    if not (lead.email or lead.phone or lead.company):
-        raise DomainError("Give an email, a phone number or a company.", field="email")
+    if not has_identity(lead):
+        raise DomainError(IDENTITY_MESSAGE, field="last_name")
 
 
 def _duplicate_email(actor: User | None, email: str) -> DuplicateEmail:

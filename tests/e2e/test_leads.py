@@ -38,7 +38,7 @@ def test_a_web_lead_is_routed_by_region_qualified_converted_and_lands_on_the_boa
     AssignmentRuleFactory(name="EMEA to Rep", position=1, region="EMEA", user=org.rep)
     AssignmentRuleFactory(name="Everyone else", position=2, user=org.teammate)
     webform = WebFormFactory(name="Talk to sales", created_by=org.admin)
-    pipeline = make_pipeline("New business")
+    pipeline = make_pipeline("Direct sales")
     make_pipeline("Renewals")
 
     # A visitor fills in the hosted form on the company's website and is thanked.
@@ -103,7 +103,7 @@ def test_a_web_lead_is_routed_by_region_qualified_converted_and_lands_on_the_boa
         "Nordwerk Logistik"
     )
     assert page.get_by_role("checkbox", name="Create a deal").is_checked()
-    page.get_by_role("combobox", name="Pipeline").select_option(label="New business")
+    page.get_by_role("combobox", name="Pipeline").select_option(label="Direct sales")
     page.get_by_role("textbox", name="Deal name").fill("Nordwerk - 40 seats")
     page.get_by_role("spinbutton", name="Amount").fill("24000")
     close = (timezone.localdate() + timedelta(days=20)).isoformat()
@@ -131,10 +131,10 @@ def test_a_web_lead_is_routed_by_region_qualified_converted_and_lands_on_the_boa
     page.get_by_role("link", name="Board").click()
     page.wait_for_url(re.compile(r"/deals/board/"))
     page.get_by_role("navigation", name="Pipelines").get_by_role(
-        "link", name="New business"
+        "link", name="Direct sales"
     ).click()
     page.wait_for_url(re.compile(rf"pipeline={pipeline.pk}$"))
-    page.get_by_role("heading", name="New business", level=1).wait_for()
+    page.get_by_role("heading", name="Direct sales", level=1).wait_for()
     card = page.get_by_role("article", name="Nordwerk - 40 seats")
     card.get_by_role("link", name="Nordwerk - 40 seats").wait_for()
     assert "Nordwerk Logistik" in card.inner_text()

@@ -18,7 +18,7 @@ DEALS = "Deal,Stage,Amount\nBig renewal,Step 2,1200\n"
 def test_the_mapping_page_offers_the_pipelines_and_deals_land_in_the_chosen_one(
     org: Org,
 ) -> None:
-    make_pipeline("New business")
+    make_pipeline("Direct sales")
     renewals = make_pipeline("Renewals")
     client = client_for(org.manager)
     file = io.BytesIO(DEALS.encode())

@@ -26,9 +26,8 @@ def test_quick_add_creates_a_lead_owned_by_the_rep(org: Org) -> None:
 @pytest.mark.parametrize(
     ("data", "field"),
     [
-        ({"email": "x@y.io"}, "last_name"),
+        ({"title": "CTO"}, "last_name"),
         ({"last_name": "Byron", "email": "not-an-email"}, "email"),
-        ({"last_name": "Byron"}, "email"),
         ({"last_name": "Byron", "phone": "call me maybe"}, "phone"),
     ],
 )
@@ -112,6 +111,23 @@ def test_a_manager_gives_a_lead_to_a_rep_who_is_notified(org: Org) -> None:
     assert lead.owner == org.rep
     assert lead.assigned_at is not None
     assert org.rep.notifications.filter(link=reverse("leads:detail", args=[lead.pk])).exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"email": "anon@example.com"}, {"phone": "+44 20 7946 0000"}, {"last_name": "Byron"}],
+)
+def test_a_lead_needs_only_one_of_name_company_email_or_phone(
+    org: Org, data: dict[str, str]
+) -> None:
+    lead = lead_create(actor=org.rep, **data)
+    assert lead.pk is not None
+
+
+def test_quick_add_takes_an_anonymous_lead_with_only_a_phone(org: Org) -> None:
+    response = client_for(org.rep).post(reverse("leads:create"), {"phone": "+1 212 555 0199"})
+    assert response.status_code == 302
+    assert Lead.objects.get(phone="+1 212 555 0199").owner == org.rep
 
 
 def test_updating_a_lead_cannot_blank_its_identity(org: Org) -> None:

@@ -14,7 +14,7 @@ from django.db import transaction
 from crm.errors import DomainError
 from crm.imports import engine, services
 from crm.imports.context import IMPORTER, REJECT, UNKNOWN_OWNER_CHOICES
-from crm.imports.models import DedupePolicy, ImportJob
+from crm.imports.models import DedupePolicy, ImportJob, JobStatus
 from crm.imports.registry import all_kinds
 from crm.models import Role, User
 
@@ -64,11 +64,17 @@ class Command(BaseCommand):
                 return
             job = self._create(user, path, options)
             services.import_job_start(actor=user, job=job, policy=options["policy"], enqueue=False)
-            done = engine.run_import(job.pk)
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        try:
+            done = engine.run_import(job.pk)
+        except Exception as exc:  # the job as a whole: marked failed (resumable), as the task does
+            services.import_job_mark_failed(job_id=job.pk, error=f"{type(exc).__name__}: {exc}")
+            raise
         if done is None:
             raise CommandError("Another worker is already running this import.")
+        if done.status == JobStatus.FAILED:
+            raise CommandError(f"Import #{done.pk} failed: {done.error}")
         self._print(
             done,
             {
