@@ -57,10 +57,11 @@ run: venv ## Start PostgreSQL + Redis (yours or embedded), migrate, demo data, w
 test: venv ## Run the test suite (pytest; extra arguments via PYTEST_ARGS="-k lead -x")
 	$(DEVSERVERS) test $(PYTEST_ARGS)
 
-lint: venv ## ruff, ruff format, mypy and the missing-migrations check
+lint: venv ## ruff, ruff format, mypy, the app dependency contracts and missing migrations
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports
 	$(DEVSERVERS) exec -- python manage.py makemigrations --check --dry-run
 
 bench: venv ## Generate the large data set and print timings (arguments via BENCH_ARGS)

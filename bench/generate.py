@@ -213,7 +213,7 @@ def _insert(
 DEALS_SQL = """
 INSERT INTO pipeline_deal (
     name, account_id, primary_contact_id, owner_id, pipeline_id, stage_id, amount, currency,
-    expected_close_date, probability, forecast_category, source_lead_id, next_step, version,
+    expected_close_date, probability, forecast_category, next_step, version,
     stage_changed_at, closed_at, created_at, updated_at, amount_follows_line_items, close_note
 )
 SELECT 'Deal ' || g, NULL, NULL,
@@ -221,7 +221,7 @@ SELECT 'Deal ' || g, NULL, NULL,
     %(pipeline)s,
     (%(stages)s::bigint[])[1 + floor(random() * %(n_stages)s)::int],
     round((500 + power(random(), 2) * 200000)::numeric, 0), %(currency)s,
-    (%(now)s + (random() * 270 - 90) * interval '1 day')::date, 30, 'pipeline', NULL, '', 1,
+    (%(now)s + (random() * 270 - 90) * interval '1 day')::date, 30, 'pipeline', '', 1,
     %(now)s - random() * interval '90 days', NULL,
     %(now)s - random() * interval '540 days', %(now)s, false, ''
 FROM generate_series(1, %(count)s) g

@@ -8,8 +8,10 @@ from crm.access import AUTHENTICATED, PUBLIC, access
 from crm.api.views import SchemaView, SwaggerView
 from crm.urls_relationships import relationship_patterns
 from crm.views import admin_people, audit, pages, profile
+from reporting import views as reporting_views
 
 crm_patterns: list[URLPattern | URLResolver] = [
+    path("", reporting_views.my_day, name="my_day"),  # the home page of every user
     path("me/", profile.profile, name="profile"),
     path("me/token/", profile.token_regenerate, name="token_regenerate"),
     path("me/token/revoke/", profile.token_revoke, name="token_revoke"),

@@ -1,13 +1,11 @@
-"""Routes for accounts, contacts, activities, tasks, search, notifications and My day
-(included into the `crm` namespace by crm/urls.py)."""
+"""Routes for accounts, contacts, activities, tasks, search and notifications (included
+into the `crm` namespace by crm/urls.py, which also routes the home page, My day)."""
 
 from django.urls import URLPattern, URLResolver, path
 
 from crm.views import accounts, activities, contacts, inbox, sharing
-from reporting import views as reporting_views
 
 relationship_patterns: list[URLPattern | URLResolver] = [
-    path("", reporting_views.my_day, name="my_day"),
     path("search/", inbox.search_page, name="search"),
     # accounts
     path("accounts/", accounts.account_list, name="account_list"),

@@ -9,13 +9,12 @@ from crm.errors import DomainError
 from crm.models import User
 from leads.models import Lead, LeadStatus
 from leads.services.conversion import DealSpec, lead_convert
+from pipeline.models import Pipeline
 
 CONVERSIONS = 250
 
 
 def seed(log: Callable[[str], None]) -> None:
-    from pipeline.models import Pipeline
-
     if Lead.objects.filter(status=LeadStatus.CONVERTED, email__endswith=".demo").exists():
         log("leads: demo conversions already present")
         return

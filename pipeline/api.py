@@ -91,6 +91,12 @@ ITEM_ID = OpenApiParameter(name="item_id", type=OpenApiTypes.INT, location=OpenA
 
 class DealOutputSerializer(serializers.ModelSerializer[Deal]):
     stage_name = serializers.CharField(source="stage.name", read_only=True)
+    source_lead = serializers.IntegerField(
+        source="source_lead_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The lead this deal was converted from (the link is the lead's converted_deal).",
+    )
     is_rotting = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -205,7 +211,8 @@ class DealViewSet(TimelineMixin, ScopedModelViewSet[Deal]):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def base_queryset(self) -> QuerySet[Deal]:
-        return Deal.objects.filter(deleted_at__isnull=True).select_related("stage")
+        deals = Deal.objects.filter(deleted_at__isnull=True)
+        return selectors.source_lead_ids(deals).select_related("stage")
 
     def _answer(self, deal: Deal, code: int = status.HTTP_200_OK) -> Response:
         deal = self.base_queryset().prefetch_related("line_items").get(pk=deal.pk)

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
+from crm import events
 from crm.errors import DomainError
 from crm.imports.context import CREATE, IMPORTER, OWNER_NOTE, ImportContext
 from crm.imports.copy import copy_rows
@@ -304,6 +305,7 @@ def write(
         try:
             with transaction.atomic():
                 kind.update([obj for obj, _ in updated.values()], changed, ctx)
+                events.announce(kind.model, updated, fields=changed, actor=ctx.actor)
         except DatabaseError as exc:
             for _, numbers in updated.values():
                 for n in numbers:
@@ -341,8 +343,10 @@ def write(
                 f"Duplicate of row {earlier.number}.",
             )
     if created:
-        kind.after_create([r.record for r in created if r.record is not None], ctx)
+        records = [r.record for r in created if r.record is not None]
+        kind.after_create(records, ctx)
         _audit_created(kind, created, ctx, job_id)
+        events.announce(kind.model, [record.pk for record in records], actor=ctx.actor)
     return [outcomes[r.number] for r in rows]
 
 

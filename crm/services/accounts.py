@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm.errors import Conflict, DomainError, PermissionDenied
+from crm.events import update_and_announce
 from crm.models import Account, Contact, Role, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
@@ -163,11 +164,11 @@ def account_delete(
             if target is None or target.pk == account.pk or target.deleted_at is not None:
                 raise DomainError("Pick another account to move the contacts to.", field="move_to")
             require_edit(actor, target)
-            linked.update(account=target, updated_at=now)
+            update_and_announce(linked, actor=actor, account=target, updated_at=now)
         elif contacts == ContactsPlan.DELETE:
-            linked.update(deleted_at=now, updated_at=now)
+            update_and_announce(linked, actor=actor, deleted_at=now, updated_at=now)
         elif contacts == ContactsPlan.KEEP:
-            linked.update(account=None, updated_at=now)
+            update_and_announce(linked, actor=actor, account=None, updated_at=now)
         else:
             raise DomainError(
                 f"The account has {len(contact_ids)} contact(s): say whether to keep them "
@@ -198,8 +199,10 @@ def account_restore(*, actor: User, account: Account) -> Account:
     if account.deleted_at is None:
         return account
     _check_domain_free(account.domain, exclude_pk=account.pk)
-    restored = Contact.objects.filter(account=account, deleted_at=account.deleted_at).update(
-        deleted_at=None
+    restored = update_and_announce(
+        Contact.objects.filter(account=account, deleted_at=account.deleted_at),
+        actor=actor,
+        deleted_at=None,
     )
     account.deleted_at = None
     account.save(update_fields=["deleted_at", "updated_at"])

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from crm.errors import DomainError
+from crm.events import update_and_announce
 from crm.models import Activity, Task, User
 from crm.models.activities import LINK_FIELDS
 from crm.models.audit import AuditAction
@@ -118,11 +119,11 @@ def activity_log(
         action=AuditAction.CREATE,
         changes=diff({}, snapshot(activity, ACTIVITY_FIELDS)),
     )
-    _touch_lead(activity)
+    _touch_lead(actor, activity)
     return activity
 
 
-def _touch_lead(activity: Activity) -> None:
+def _touch_lead(actor: User, activity: Activity) -> None:
     """Keep the lead's "last activity" current (temperature and lists read it).
 
     Reached through the foreign key so crm does not import the leads app.
@@ -130,9 +131,10 @@ def _touch_lead(activity: Activity) -> None:
     if activity.lead_id is None:
         return
     lead_model = Activity._meta.get_field("lead").related_model
-    lead_model._default_manager.filter(pk=activity.lead_id).filter(  # type: ignore[union-attr]
+    stale = lead_model._default_manager.filter(pk=activity.lead_id).filter(  # type: ignore[union-attr]
         Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=activity.occurred_at)
-    ).update(last_activity_at=activity.occurred_at)
+    )
+    update_and_announce(stale, actor=actor, last_activity_at=activity.occurred_at)
 
 
 @transaction.atomic

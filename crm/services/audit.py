@@ -8,8 +8,12 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from crm import events
 from crm.models import AuditEntry, User
 from crm.models.audit import AuditAction
+
+# Audited actions that leave the record itself as it was.
+NOT_A_CHANGE = frozenset({AuditAction.EXPORT, AuditAction.LOGIN})
 
 
 def _plain(value: Any) -> Any:
@@ -45,6 +49,10 @@ def audit(
     action: AuditAction | str,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
+    """Record the change and announce it (crm.events): every audited write is announced."""
+    if action not in NOT_A_CHANGE:
+        fields = list(changes or {}) if action == AuditAction.UPDATE else []
+        events.announce(obj, [obj.pk], fields=fields, actor=actor)
     return AuditEntry.objects.create(
         actor=actor,
         content_type=ContentType.objects.get_for_model(obj),

@@ -9,6 +9,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
 from crm.errors import Conflict, DomainError, PermissionDenied
+from crm.events import update_and_announce
 from crm.models import Role, Team, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
@@ -151,7 +152,9 @@ def user_reassign_records(*, actor: User, user: User, to: User) -> dict[str, int
     moved = {}
     for model in owned_models():
         field = model.visibility_owner_field
-        count = model._default_manager.filter(**{field: user}).update(**{field: to})
+        count = update_and_announce(
+            model._default_manager.filter(**{field: user}), actor=actor, **{field: to}
+        )
         if count:
             moved[str(model._meta.verbose_name_plural)] = count
     audit(actor=actor, obj=user, action=AuditAction.ASSIGN, changes={"to": to.pk, "moved": moved})

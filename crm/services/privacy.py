@@ -14,6 +14,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from crm.errors import DomainError, PermissionDenied
+from crm.events import update_and_announce
 from crm.exports import safe_row
 from crm.models import Activity, AuditEntry, Role, Task, User
 from crm.models.accounts import EmailConsent
@@ -108,11 +109,17 @@ def personal_data_erase(*, actor: User, subject: models.Model) -> models.Model:
         subject.email_consent = EmailConsent.OPT_OUT  # never mail an erased person
     subject.erased_at = timezone.now()  # type: ignore[attr-defined]
     subject.save()
-    activities = Activity.objects.filter(**{link: subject}).update(
-        subject="Details erased (privacy request)", body=""
+    activities = update_and_announce(
+        Activity.objects.filter(**{link: subject}),
+        actor=actor,
+        subject="Details erased (privacy request)",
+        body="",
     )
-    tasks = Task.objects.filter(**{link: subject}).update(
-        title="Details erased (privacy request)", notes=""
+    tasks = update_and_announce(
+        Task.objects.filter(**{link: subject}),
+        actor=actor,
+        title="Details erased (privacy request)",
+        notes="",
     )
     audit(
         actor=actor,

@@ -68,6 +68,17 @@ INSTALLED_APPS = [
     "reporting",
 ]
 
+# Demo data for `manage.py seed_demo` (`make run`): each module's `seed(log)`, in this order
+# (conversions need the pipeline). A module that doesn't exist (yet) is skipped.
+DEMO_SEEDERS = [
+    "crm.demo",
+    "leads.demo",
+    "pipeline.demo",
+    "leads.demo_conversions",
+    "forecasting.demo",
+    "reporting.demo",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -52,6 +52,7 @@ class LeadOutputSerializer(serializers.ModelSerializer[Lead]):
             "converted_at",
             "converted_account",
             "converted_contact",
+            "converted_deal",
             "created_at",
             "updated_at",
         )

@@ -28,6 +28,7 @@ from leads.services.duplicates import find_duplicates
 from leads.services.merge import lead_merge, lead_merge_undo
 from leads.services.temperature import lead_set_temperature_override
 from leads.services.webtolead import count_submission, web_to_lead_submit
+from pipeline.models import Pipeline, Stage
 
 LIST_FILTERS = [
     OpenApiParameter("status", str, many=True),
@@ -207,8 +208,6 @@ def _int(value: str | None) -> int | None:
 def _deal_spec(values: dict[str, Any] | None) -> DealSpec | None:
     if not values:
         return None
-    from pipeline.models import Pipeline, Stage
-
     pipeline = Pipeline.objects.filter(pk=values["pipeline"]).first()
     if pipeline is None:
         raise DomainError("No such pipeline.", field="deal.pipeline")

@@ -11,6 +11,7 @@ from crm.visibility import subtree_user_ids
 from leads.models import LeadSource, LeadStatus, Temperature, Timeframe
 from leads.selectors.lists import SORT_LABELS, LeadFilters
 from leads.services.capture import IDENTITY_MESSAGE, has_identity
+from pipeline.models import Pipeline
 
 
 def owner_choices(actor: User) -> QuerySet[User]:
@@ -209,8 +210,6 @@ class ConvertForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from pipeline.models import Pipeline
-
         self.fields["pipeline"].queryset = Pipeline.objects.filter(  # type: ignore[attr-defined]
             is_active=True
         )

@@ -108,6 +108,15 @@ class Lead(models.Model):
     converted_contact = models.ForeignKey(
         "crm.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The deal the conversion opened (or an import linked). It lives here, not on the deal,
+    # so the pipeline app never depends on leads; a deal reaches its lead as `source_leads`.
+    converted_deal = models.ForeignKey(
+        "pipeline.Deal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_leads",
+    )
     assigned_at = models.DateTimeField(null=True, blank=True)
     assignment_seen_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from crm.models import User
 from crm.visibility import visible
 from leads.models import Lead, LeadMerge, LeadTransition
+from pipeline.models import Deal
 
 
 def lead_for_actor(*, actor: User, pk: int) -> Lead | None:
@@ -33,8 +34,12 @@ def lead_detail(*, actor: User, lead: Lead) -> dict[str, Any]:
     from leads.services.duplicates import find_duplicates
 
     deals: list[Any] = []
-    if lead.converted_at:
-        deals = list(visible(actor, lead.deals.all()).select_related("stage", "pipeline"))
+    if lead.converted_deal_id:
+        deals = list(
+            visible(actor, Deal.objects.filter(pk=lead.converted_deal_id)).select_related(
+                "stage", "pipeline"
+            )
+        )
     merges = list(
         LeadMerge.objects.filter(winner=lead).select_related("loser", "actor").order_by("-at")[:10]
     )

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm.errors import Conflict, DomainError
+from crm.events import update_and_announce
 from crm.models import User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
@@ -209,6 +210,8 @@ def lead_update(*, actor: User, lead: Lead, data: dict[str, Any]) -> Lead:
 def lead_mark_seen(*, actor: User, lead: Lead) -> None:
     """The owner opened a newly assigned lead: it leaves "new for you" on My day."""
     if lead.owner_id == actor.pk and lead.assigned_at and lead.assignment_seen_at is None:
-        Lead.objects.filter(pk=lead.pk, assignment_seen_at__isnull=True).update(
-            assignment_seen_at=timezone.now()
+        update_and_announce(
+            Lead.objects.filter(pk=lead.pk, assignment_seen_at__isnull=True),
+            actor=actor,
+            assignment_seen_at=timezone.now(),
         )

@@ -4,11 +4,12 @@ deal, in one transaction. Anything failing leaves nothing behind; converting twi
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import transaction
 
 from crm.errors import Conflict, DomainError, NotFound
+from crm.events import update_and_announce
 from crm.models import Account, Activity, Contact, Role, Task, User
 from crm.models.audit import AuditAction
 from crm.services.accounts import account_create
@@ -18,9 +19,8 @@ from crm.visibility import visible
 from leads.models import Lead, LeadStatus
 from leads.services._common import lock_editable_lead
 from leads.services.lifecycle import mark_converted
-
-if TYPE_CHECKING:
-    from pipeline.models import Deal, Pipeline, Stage
+from pipeline.models import Deal, Pipeline, Stage
+from pipeline.services.deals import deal_create
 
 
 @dataclass
@@ -28,14 +28,14 @@ class Conversion:
     lead: Lead
     account: Account
     contact: Contact
-    deal: "Deal | None"
+    deal: Deal | None
 
 
 @dataclass
 class DealSpec:
-    pipeline: "Pipeline"
+    pipeline: Pipeline
     name: str = ""
-    stage: "Stage | None" = None
+    stage: Stage | None = None
     amount: Decimal = Decimal(0)
     currency: str | None = None
     expected_close_date: date | None = None
@@ -114,8 +114,6 @@ def lead_convert(
     )
     new_deal = None
     if deal is not None:
-        from pipeline.services.deals import deal_create
-
         new_deal = deal_create(
             actor=actor,
             name=deal.name.strip() or f"{account.name} - new business",
@@ -127,23 +125,24 @@ def lead_convert(
             currency=deal.currency,
             expected_close_date=deal.expected_close_date,
             owner=owner,
-            source_lead=lead,
         )
     # The history follows the lead to what it became (and stays on the lead page too).
     moved = {"account": account, "contact": contact}
     if new_deal is not None:
         moved["deal"] = new_deal
-    Activity.objects.filter(lead=lead).update(**moved)
-    Task.objects.filter(lead=lead).update(**moved)
+    update_and_announce(Activity.objects.filter(lead=lead), actor=actor, **moved)
+    update_and_announce(Task.objects.filter(lead=lead), actor=actor, **moved)
     mark_converted(actor=actor, lead=lead)
     lead.converted_account = account
     lead.converted_contact = contact
+    lead.converted_deal = new_deal
     lead.save(
         update_fields=[
             "status",
             "converted_at",
             "converted_account",
             "converted_contact",
+            "converted_deal",
             "updated_at",
         ]
     )

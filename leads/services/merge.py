@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from crm.errors import Conflict, DomainError, PermissionDenied
+from crm.events import update_and_announce
 from crm.models import Activity, Role, Task, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, snapshot
@@ -75,8 +76,8 @@ def lead_merge(
 
     activity_ids = list(Activity.objects.filter(lead=loser).values_list("pk", flat=True))
     task_ids = list(Task.objects.filter(lead=loser).values_list("pk", flat=True))
-    Activity.objects.filter(pk__in=activity_ids).update(lead=winner)
-    Task.objects.filter(pk__in=task_ids).update(lead=winner)
+    update_and_announce(Activity.objects.filter(pk__in=activity_ids), actor=actor, lead=winner)
+    update_and_announce(Task.objects.filter(pk__in=task_ids), actor=actor, lead=winner)
 
     loser.deleted_at = timezone.now()
     loser.merged_into = winner
@@ -134,8 +135,10 @@ def lead_merge_undo(*, actor: User, merge: LeadMerge) -> Lead:
             loser.save()
     except IntegrityError as exc:
         raise Conflict("Another lead now has the merged lead's email; change it first.") from exc
-    Activity.objects.filter(pk__in=merge.moved_activity_ids, lead=winner).update(lead=loser)
-    Task.objects.filter(pk__in=merge.moved_task_ids, lead=winner).update(lead=loser)
+    activities = Activity.objects.filter(pk__in=merge.moved_activity_ids, lead=winner)
+    update_and_announce(activities, actor=actor, lead=loser)
+    tasks = Task.objects.filter(pk__in=merge.moved_task_ids, lead=winner)
+    update_and_announce(tasks, actor=actor, lead=loser)
     merge.undone_at = timezone.now()
     merge.undone_by = actor
     merge.save(update_fields=["undone_at", "undone_by"])

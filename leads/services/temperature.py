@@ -3,14 +3,17 @@ unless a person overrode it for one lead."""
 
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from crm import events
 from crm.errors import DomainError, PermissionDenied
+from crm.events import update_and_announce
 from crm.models import Role, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit
-from leads.models import Lead, Temperature, TemperatureRule
+from leads.models import OPEN_STATUSES, Lead, Temperature, TemperatureRule
 from leads.services._common import lock_editable_lead
 
 ORDER = [Temperature.COLD, Temperature.WARM, Temperature.HOT]
@@ -104,15 +107,33 @@ def temperature_rule_update(
     return rule
 
 
-def leads_recompute_temperature(*, batch_size: int = 5000) -> int:
+LAST_ACTIVITY_SQL = """
+UPDATE leads_lead AS l SET last_activity_at = a.latest
+FROM (
+    SELECT lead_id, max(occurred_at) AS latest FROM crm_activity
+    WHERE lead_id IS NOT NULL AND occurred_at >= now() - interval '3 days'
+    GROUP BY lead_id
+) AS a
+WHERE l.id = a.lead_id AND (l.last_activity_at IS NULL OR l.last_activity_at < a.latest)
+RETURNING l.id
+"""
+
+
+@transaction.atomic
+def leads_refresh_last_activity() -> int:
+    """Nightly safety net: each lead's last activity from the recent activity log."""
+    with connection.cursor() as cursor:
+        cursor.execute(LAST_ACTIVITY_SQL)
+        ids = [row[0] for row in cursor.fetchall()]
+    events.announce(Lead, ids, fields=["last_activity_at"])
+    return len(ids)
+
+
+def leads_recompute_temperature() -> int:
     """Nightly: re-derive every open, non-overridden lead's temperature. Returns rows changed.
 
     One UPDATE per (timeframe rule, engaged or not) pair, so a million leads take seconds.
     """
-    from django.db.models import Q
-
-    from leads.models import OPEN_STATUSES
-
     changed = 0
     now = timezone.now()
     base = Lead.objects.alive().filter(status__in=OPEN_STATUSES, temperature_overridden=False)
@@ -122,10 +143,14 @@ def leads_recompute_temperature(*, batch_size: int = 5000) -> int:
         warmer = str(ORDER[min(level + 1, len(ORDER) - 1)])
         rows = base.filter(timeframe=timeframe)
         if rule.engaged_within_days is None:
-            changed += rows.exclude(temperature=plain).update(temperature=plain)
+            changed += update_and_announce(rows.exclude(temperature=plain), temperature=plain)
             continue
         engaged = Q(last_activity_at__gte=now - timedelta(days=rule.engaged_within_days))
         with transaction.atomic():
-            changed += rows.filter(engaged).exclude(temperature=warmer).update(temperature=warmer)
-            changed += rows.exclude(engaged).exclude(temperature=plain).update(temperature=plain)
+            changed += update_and_announce(
+                rows.filter(engaged).exclude(temperature=warmer), temperature=warmer
+            )
+            changed += update_and_announce(
+                rows.exclude(engaged).exclude(temperature=plain), temperature=plain
+            )
     return changed

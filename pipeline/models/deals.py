@@ -38,9 +38,6 @@ class Deal(models.Model):
     forecast_category = models.CharField(
         max_length=10, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE
     )
-    source_lead = models.ForeignKey(
-        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
-    )
     next_step = models.CharField(max_length=200, blank=True, default="")
     lost_reason = models.ForeignKey(
         LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="deals"

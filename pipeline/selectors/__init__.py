@@ -17,6 +17,8 @@ from .deals import (
     deals_closing_this_month,
     deals_visible,
     search_deals,
+    source_lead,
+    source_lead_ids,
 )
 from .money import company_amount, rate_map, to_company_currency
 
@@ -37,5 +39,7 @@ __all__ = [
     "pipeline_board",
     "rate_map",
     "search_deals",
+    "source_lead",
+    "source_lead_ids",
     "to_company_currency",
 ]

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from crm.models import Account, AuditEntry, Contact, Team, User
@@ -150,6 +150,20 @@ def deal_page(
         last = rows[-1]
         next_cursor = _encode(getattr(last, field), last.pk)
     return rows, next_cursor
+
+
+def source_lead(actor: User, deal: Deal) -> Any:
+    """The lead the deal came from, when the actor may see it. The link lives on the lead
+    (`Lead.converted_deal`), reached backwards so this app needs nothing from leads."""
+    leads = deal.source_leads.filter(deleted_at__isnull=True).order_by("pk")  # type: ignore[attr-defined]
+    return visible(actor, leads).first()
+
+
+def source_lead_ids(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Annotate `source_lead_id`: the first lead that converted into each deal."""
+    lead_model = Deal._meta.get_field("source_leads").related_model
+    leads = lead_model._base_manager.filter(converted_deal=OuterRef("pk"))  # type: ignore[union-attr]
+    return deals.annotate(source_lead_id=Subquery(leads.order_by("pk").values("pk")[:1]))
 
 
 def deal_history(deal: Deal) -> QuerySet[StageHistory]:

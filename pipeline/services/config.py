@@ -8,6 +8,7 @@ from django.db.models import F, ProtectedError
 from django.utils import timezone
 
 from crm.errors import Conflict, DomainError, PermissionDenied
+from crm.events import update_and_announce
 from crm.models import Role, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
@@ -213,7 +214,9 @@ def _move_all(actor: User, stage: Stage, move_to: Stage) -> int:
             """,  # noqa: S608 - table names come from model metadata, values are parameters
             [move_to.pk, actor.pk, now, now, stage.pk],
         )
-    return Deal.objects.filter(stage=stage).update(
+    return update_and_announce(
+        Deal.objects.filter(stage=stage),
+        actor=actor,
         stage=move_to,
         stage_changed_at=now,
         probability=move_to.probability,

@@ -125,7 +125,6 @@ def deal_create(
     currency: str | None = None,
     expected_close_date: date | None = None,
     owner: User | None = None,
-    source_lead: Any = None,
     **extra: Any,
 ) -> Deal:
     unknown = set(extra) - CREATE_EXTRAS
@@ -156,7 +155,6 @@ def deal_create(
         expected_close_date=validation.clean_close_date(expected_close_date),
         probability=validation.clean_probability(extra.pop("probability", stage.probability)),
         forecast_category=_clean_category(extra.pop("forecast_category", stage.forecast_category)),
-        source_lead=source_lead,
         updated_by=actor,
         **extra,
     )

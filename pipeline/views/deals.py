@@ -64,6 +64,7 @@ def _detail_context(request: AuthenticatedRequest, deal: Deal) -> dict[str, Any]
         "deal": deal,
         "can_edit": can_edit(request.user, deal),
         "history": selectors.deal_history(deal)[:100],
+        "source_lead": selectors.source_lead(request.user, deal),
         "line_items": deal.line_items.select_related("product"),
         "timeline": timeline_for(actor=request.user, deal=deal),
         "tasks": tasks_for(actor=request.user, deal=deal),

@@ -112,7 +112,7 @@ def test_a_web_lead_is_routed_by_region_qualified_converted_and_lands_on_the_boa
     page.get_by_role("button", name="Convert").click()
     page.wait_for_url(lead_url)
     page.get_by_text("Converted: the account, contact and deal are ready.").wait_for()
-    deal = Deal.objects.get(source_lead=lead)
+    deal = Deal.objects.get(source_leads=lead.pk)
     account = Account.objects.get(name="Nordwerk Logistik")
     contact = Contact.objects.get(email="greta.hoffmann@nordwerk.example")
     assert (deal.name, deal.amount, deal.pipeline, deal.account) == (

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from crm.imports import engine
+from crm.imports import engine, services
 from crm.imports.models import ImportJob, SavedMapping
 from crm.models import Account, Contact
 from tests.conftest import Org, client_for
@@ -58,7 +58,8 @@ def test_a_manager_uploads_maps_previews_and_runs_an_import(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.post(f"/imports/{job.pk}/preview/", {"policy": "skip"})
     assert response["Location"] == f"/imports/{job.pk}/"
-    assert len(callbacks) == 1  # the Celery task, enqueued after commit
+    sends = [c for c in callbacks if getattr(c, "func", None) is services._send]
+    assert [send.args[0] for send in sends] == [job.pk]  # the Celery task, after commit
     engine.run_import(job.pk)
     job.refresh_from_db()
     assert_counts_add_up(job, 2)

@@ -49,11 +49,12 @@ def test_an_sql_lead_becomes_account_contact_and_deal(org: Org) -> None:
     assert result.account.name == "Analytical Engines"
     assert (result.contact.email, result.contact.account) == ("ada@engines.example", result.account)
     deal = Deal.objects.get()
-    assert (deal.source_lead, deal.account, deal.primary_contact) == (
-        lead,
+    assert (lead.converted_deal, deal.account, deal.primary_contact) == (
+        deal,
         result.account,
         result.contact,
     )
+    assert list(deal.source_leads.all()) == [lead]
     assert (deal.owner, deal.amount, deal.pipeline) == (org.rep, Decimal("5000"), pipeline)
     moved = Activity.objects.get(pk=activity.pk)
     assert (moved.account, moved.contact, moved.deal) == (result.account, result.contact, deal)

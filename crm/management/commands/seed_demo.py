@@ -1,28 +1,20 @@
 """Load demo data once; running it again adds nothing.
 
-Each app may ship a `demo.py` with `seed(log)`; they run in dependency order.
+The seeders are listed in settings (DEMO_SEEDERS), in dependency order.
 """
 
 import importlib
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
-
-SEEDERS = [
-    "crm.demo",
-    "leads.demo",
-    "pipeline.demo",
-    "leads.demo_conversions",
-    "forecasting.demo",
-    "reporting.demo",
-]
 
 
 class Command(BaseCommand):
     help = "Load demo data (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for module_name in SEEDERS:
+        for module_name in settings.DEMO_SEEDERS:
             try:
                 module = importlib.import_module(module_name)
             except ModuleNotFoundError as exc:

@@ -12,6 +12,7 @@ from django.db import connection
 from bench.generate import ensure_reps, generate_deals, generate_leads
 from bench.runner import run, table
 from leads.models import Lead
+from pipeline.models import Deal
 
 
 class Command(BaseCommand):
@@ -37,8 +38,6 @@ class Command(BaseCommand):
                     seed=options["seed"],
                     log=self.stdout.write,
                 )
-                from pipeline.models import Deal
-
                 missing = options["deals"] - Deal.objects.count()
                 generate_deals(count=max(missing, 0), owners=owners, log=self.stdout.write)
                 self.stdout.write(f"generated in {time.perf_counter() - started:.0f} s\n")
