@@ -25,6 +25,7 @@ from crm.imports.parsers import (
     parse_datetime,
     parse_decimal,
     parse_int,
+    strip_formula_guard,
 )
 from crm.imports.registry import Field, ImportKind, PreparedRow, RowError
 from crm.models import AuditEntry
@@ -97,7 +98,7 @@ def _convert(
         return row
     errors = []
     for index, header, f in columns:
-        raw = cells[index] if index < len(cells) else ""
+        raw = strip_formula_guard(cells[index] if index < len(cells) else "")
         if looks_like_formula(raw):
             errors.append(f"{header}: holds a spreadsheet formula; export values, not formulas.")
             continue

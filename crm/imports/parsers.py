@@ -47,6 +47,16 @@ def clean_text(value: str) -> str:
     return text
 
 
+# What crm.exports.safe_cell writes before formula-like text: a single quote. Read it back
+# so a file we exported (the rejected rows, a list export) imports as it was.
+_GUARDED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+
+
+def strip_formula_guard(value: str) -> str:
+    """`'+1 617 555 0101` → `+1 617 555 0101`: undo the exporter's formula guard."""
+    return value[1:] if value.startswith(_GUARDED) else value
+
+
 def looks_like_formula(value: str) -> bool:
     return bool(_FORMULA.match(value.strip()))
 

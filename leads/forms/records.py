@@ -11,7 +11,7 @@ from crm.visibility import subtree_user_ids
 from leads.models import LeadSource, LeadStatus, Temperature, Timeframe
 from leads.selectors.lists import SORT_LABELS, LeadFilters
 from leads.services.capture import IDENTITY_MESSAGE, has_identity
-from pipeline.models import Pipeline
+from pipeline.models import Pipeline, Stage, StageKind
 
 
 def owner_choices(actor: User) -> QuerySet[User]:
@@ -186,6 +186,17 @@ class BulkActionForm(forms.Form):
         return ids
 
 
+class StageSelect(forms.Select):
+    """Stage options carry their pipeline's id, so the page can follow the pipeline pick."""
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-pipeline"] = str(instance.pipeline_id)
+        return option
+
+
 class ConvertForm(forms.Form):
     account_choice = forms.CharField(
         required=False, widget=forms.HiddenInput, help_text='"new" or an account id'
@@ -202,6 +213,12 @@ class ConvertForm(forms.Form):
         queryset=None,  # type: ignore[arg-type]
         required=False,
     )
+    stage: forms.ModelChoiceField = forms.ModelChoiceField(  # type: ignore[type-arg]
+        queryset=None,  # type: ignore[arg-type]
+        required=False,
+        widget=StageSelect,
+        help_text="Where the deal starts; the pipeline's first stage unless you pick another.",
+    )
     deal_name = forms.CharField(max_length=200, required=False)
     amount = forms.DecimalField(min_value=0, max_digits=16, decimal_places=2, required=False)
     expected_close_date = forms.DateField(
@@ -210,14 +227,29 @@ class ConvertForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["pipeline"].queryset = Pipeline.objects.filter(  # type: ignore[attr-defined]
-            is_active=True
+        pipelines = Pipeline.objects.filter(is_active=True).order_by("position", "name", "id")
+        stages = Stage.objects.filter(pipeline__is_active=True, kind=StageKind.OPEN)
+        self.fields["pipeline"].queryset = pipelines  # type: ignore[attr-defined]
+        self.fields["stage"].queryset = stages.select_related("pipeline").order_by(  # type: ignore[attr-defined]
+            "pipeline__position", "pipeline__name", "position", "id"
         )
+        self.fields["stage"].label_from_instance = lambda s: f"{s.pipeline.name} · {s.name}"  # type: ignore[attr-defined]
+        # The default pipeline is the first one (admins order them); it and its first stage
+        # are chosen already, so converting needs no pick from "---------".
+        default = pipelines.first()
+        if default is not None and not self.is_bound:
+            self.initial.setdefault("pipeline", default.pk)
+            first = stages.filter(pipeline=default).order_by("position", "id").first()
+            if first is not None:
+                self.initial.setdefault("stage", first.pk)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("create_deal") and not data.get("pipeline"):
             self.add_error("pipeline", "Choose the pipeline for the deal.")
+        stage = data.get("stage")
+        if stage is not None and data.get("pipeline") and stage.pipeline_id != data["pipeline"].pk:
+            self.add_error("stage", f"“{stage.name}” is a stage of another pipeline.")
         choice = data.get("account_choice") or "new"
         if choice == "new" and not data.get("account_name"):
             self.add_error("account_name", "Name the new account, or pick an existing one.")

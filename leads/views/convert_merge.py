@@ -59,6 +59,7 @@ def convert(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 },
                 deal=DealSpec(
                     pipeline=data["pipeline"],
+                    stage=data["stage"],
                     name=data["deal_name"],
                     amount=data["amount"] or Decimal(0),
                     expected_close_date=data["expected_close_date"],

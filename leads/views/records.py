@@ -1,5 +1,7 @@
 """One lead: create (with the duplicate check), page, edit, lifecycle and temperature."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -33,10 +35,21 @@ def lead_create(request: AuthenticatedRequest) -> HttpResponse:
     form_class = LeadForm if full else LeadQuickForm
     form = form_class(request.POST or None, actor=request.user)
     duplicates = []
+    email_taken = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if not data.get("confirm_duplicates"):
-            duplicates = _duplicates_for(request, data)
+        duplicates = _duplicates_for(request, data)
+        # Two leads can't share an email (a unique index): "Save anyway" can't work then,
+        # so the page offers what can: open that lead, update it, or change the email.
+        email_taken = next(
+            (c for c in duplicates if c.kind == "lead" and c.reason == "same email"), None
+        )
+        if email_taken is not None:
+            form.add_error(
+                "email", "A lead with this email already exists. Change the email, or open it."
+            )
+        elif data.get("confirm_duplicates"):
+            duplicates = []
         if not duplicates:
             try:
                 lead = capture.lead_create(
@@ -50,11 +63,28 @@ def lead_create(request: AuthenticatedRequest) -> HttpResponse:
             else:
                 messages.success(request, f"Lead {lead} created.")
                 return redirect("leads:detail", pk=lead.pk)
-    return render(
-        request,
-        "leads/create.html",
-        {"form": form, "full": full, "duplicates": duplicates, "nav_section": "leads"},
-    )
+    context = {
+        "form": form,
+        "full": full,
+        "duplicates": duplicates,
+        "email_taken": email_taken,
+        "update_query": _typed_values_query(form) if email_taken else "",
+        "can_update_taken": email_taken is not None
+        and email_taken.visible
+        and can_edit(request.user, Lead.objects.get(pk=email_taken.id)),
+        "nav_section": "leads",
+    }
+    return render(request, "leads/create.html", context)
+
+
+def _typed_values_query(form: LeadQuickForm) -> str:
+    """What was typed, as a query string the edit page of the existing lead starts from."""
+    typed = {
+        name: form.data.get(name, "")
+        for name in capture.EDITABLE
+        if name in form.fields and form.data.get(name, "").strip() and name != "email"
+    }
+    return urlencode(typed)
 
 
 def _duplicates_for(request: AuthenticatedRequest, data: dict) -> list:  # type: ignore[type-arg]
@@ -127,6 +157,11 @@ def lead_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     lead = _lead_or_404(request, pk)
     initial = {name: getattr(lead, name) for name in capture.EDITABLE}
     initial["owner"] = lead.owner
+    # "Update that lead with what you typed" (from a duplicate on the new-lead form): the
+    # typed values start the form; nothing is saved until the user saves it.
+    initial.update(
+        {k: v for k, v in request.GET.items() if k in capture.EDITABLE and k != "email" and v}
+    )
     form = LeadForm(request.POST or None, initial=initial, actor=request.user, editing=True)
     if request.method == "POST" and form.is_valid():
         data = form.service_data()

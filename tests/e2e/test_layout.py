@@ -30,3 +30,19 @@ def test_a_wrong_password_shows_an_error_not_a_crash(org: Org, live_server: Any,
     page.get_by_label("Password").fill("nope")
     page.get_by_role("button", name="Sign in").click()
     assert page.get_by_role("alert").is_visible()
+
+
+def test_the_api_docs_list_the_operations_under_the_csp(
+    org: Org, live_server: Any, page: Any
+) -> None:
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if m.type == "error" else None)
+    login(page, live_server, org.rep.email)
+    response = page.goto(f"{live_server.url}/api/docs/")
+    assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+    page.locator(".opblock-summary-path", has_text="/api/v1/leads/").first.wait_for()
+    assert page.locator(".opblock").count() > 50
+    assert blocked == []
+    # The rest of the site keeps the strict policy.
+    other = page.goto(f"{live_server.url}/leads/")
+    assert other.headers["content-security-policy"] == response.headers["content-security-policy"]

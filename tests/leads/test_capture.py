@@ -136,3 +136,36 @@ def test_updating_a_lead_cannot_blank_its_identity(org: Org) -> None:
         lead_update(
             actor=org.rep, lead=lead, data={"first_name": "", "last_name": "", "company": ""}
         )
+
+
+def test_an_exact_email_duplicate_offers_only_what_can_work(org: Org) -> None:
+    existing = LeadFactory(owner=org.rep, first_name="Ada", last_name="King", email="ada@x.example")
+    client = client_for(org.rep)
+    data = {"first_name": "Ada", "last_name": "Lovelace", "email": "ADA@x.example"}
+    response = client.post(reverse("leads:create"), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Save anyway" not in body
+    assert f'href="/leads/{existing.pk}/"' in body
+    assert f"/leads/{existing.pk}/edit/?" in body
+    assert "last_name=Lovelace" in body
+    assert "already exists" in response.context["form"].errors["email"][0]
+    # A stale "Save anyway" (the form posted with the flag) is refused the same way, no 500.
+    response = client.post(reverse("leads:create"), {**data, "confirm_duplicates": "on"})
+    assert response.status_code == 200
+    assert Lead.objects.count() == 1
+    # "Update it with what you typed" opens the existing lead's form with the typed values.
+    response = client.get(reverse("leads:edit", args=[existing.pk]), {"last_name": "Lovelace"})
+    assert response.context["form"].initial["last_name"] == "Lovelace"
+    assert Lead.objects.get().last_name == "King"
+
+
+def test_an_email_held_by_a_hidden_lead_says_so_without_showing_it(org: Org) -> None:
+    LeadFactory(owner=org.stranger, last_name="Secret", email="taken@x.example")
+    response = client_for(org.rep).post(
+        reverse("leads:create"), {"last_name": "Mine", "email": "taken@x.example"}
+    )
+    body = response.content.decode()
+    assert "Save anyway" not in body
+    assert "Secret" not in body
+    assert "belongs to someone else" in body

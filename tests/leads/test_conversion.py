@@ -137,3 +137,43 @@ def test_the_convert_page_converts_and_shows_the_links(org: Org) -> None:
     assert response.status_code == 302
     page = client.get(reverse("leads:detail", args=[lead.pk]))
     assert b"First order" in page.content
+
+
+def test_the_convert_page_starts_with_the_default_pipeline_and_its_first_stage(org: Org) -> None:
+    lead = sql_lead(org)
+    later = make_pipeline("Renewals")
+    later.position = 5
+    later.save()
+    default = make_pipeline("New business")
+    first = default.stages.filter(kind="open").order_by("position").first()
+    client = client_for(org.rep)
+    form = client.get(reverse("leads:convert", args=[lead.pk])).context["form"]
+    assert (form["pipeline"].value(), form["stage"].value()) == (default.pk, first.pk)
+    body = client.get(reverse("leads:convert", args=[lead.pk])).content.decode()
+    assert f'<option value="{default.pk}" selected>New business</option>' in body
+    # A stage of another pipeline is refused with a message, not a 500.
+    other = later.stages.filter(kind="open").first()
+    response = client.post(
+        reverse("leads:convert", args=[lead.pk]),
+        {
+            "account_name": "Engines",
+            "contact_last_name": "Byron",
+            "create_deal": "on",
+            "pipeline": default.pk,
+            "stage": other.pk,
+        },
+    )
+    assert "stage" in response.context["form"].errors
+    second = default.stages.filter(kind="open").order_by("position")[1]
+    response = client.post(
+        reverse("leads:convert", args=[lead.pk]),
+        {
+            "account_name": "Engines",
+            "contact_last_name": "Byron",
+            "create_deal": "on",
+            "pipeline": default.pk,
+            "stage": second.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert Deal.objects.get().stage == second
