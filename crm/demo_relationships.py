@@ -215,7 +215,7 @@ def seed(log: Callable[[str], None]) -> None:
                 owner=rng.choice(owners),
                 segment=rng.choices(list(Segment), weights=[1, 5, 2])[0],
                 relationship=relationship,
-                customer_since=(created + timedelta(days=30)).date()
+                customer_since=min(created + timedelta(days=30), now).date()
                 if relationship == Relationship.CUSTOMER
                 else None,
                 created_at=created,
@@ -242,7 +242,7 @@ def seed(log: Callable[[str], None]) -> None:
                     if consent == EmailConsent.UNKNOWN
                     else account.created_at,
                     consent_source="" if consent == EmailConsent.UNKNOWN else "Web form",
-                    created_at=account.created_at + timedelta(days=rng.uniform(0, 20)),
+                    created_at=min(account.created_at + timedelta(days=rng.uniform(0, 20)), now),
                 )
             )
     Contact.objects.bulk_create(contacts)
@@ -264,7 +264,7 @@ def seed(log: Callable[[str], None]) -> None:
                 owner=contact.owner,
                 account=contact.account,
                 contact=contact,
-                created_at=when,
+                created_at=min(when, now),  # a meeting later today was booked already
             )
         )
     Activity.objects.bulk_create(activities)
@@ -284,7 +284,7 @@ def seed(log: Callable[[str], None]) -> None:
                 contact=contact,
                 done_at=None if upcoming else due,
                 reminder_sent_at=due if due < now else None,
-                created_at=due - timedelta(days=7),
+                created_at=min(due - timedelta(days=7), now),
             )
         )
     Task.objects.bulk_create(tasks)

@@ -161,7 +161,8 @@ def seed(log: Callable[[str], None]) -> None:
         )
         twin.last_name = lead.last_name[:-1] + lead.last_name[-1] * 2
         twin.email = "dup." + lead.email
-        twin.created_at = lead.created_at + timedelta(days=rng.randint(1, 30))
+        # The twin came in later, but never after today.
+        twin.created_at = min(lead.created_at + timedelta(days=rng.randint(1, 30)), now)
         leads.append(twin)
     saved = Lead.objects.bulk_create(leads, batch_size=1000)
     transitions = []
@@ -173,7 +174,7 @@ def seed(log: Callable[[str], None]) -> None:
                     from_status="suspect",
                     to_status=lead.status,
                     actor=lead.owner,
-                    at=lead.created_at + timedelta(days=3),
+                    at=min(lead.created_at + timedelta(days=3), now),
                     reason=lead.disqualified_reason,
                 )
             )
