@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.contenttypes.models import ContentType
+from django.utils.text import capfirst
 
 from crm.models import Role, Team, User
 from crm.models.audit import AuditAction
@@ -51,6 +52,10 @@ class TeamForm(forms.Form):
     )
 
 
+def _record_type_label(content_type: ContentType) -> str:
+    return capfirst(content_type.name)
+
+
 class AuditFilterForm(forms.Form):
     actor = forms.ModelChoiceField(queryset=User.objects.all(), required=False)
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
@@ -62,5 +67,12 @@ class AuditFilterForm(forms.Form):
         label="Record type",
     )
     object_id = forms.CharField(required=False, label="Record id")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "Stage change", not ContentType's "CRM core | stage history".
+        field = self.fields["object_type"]
+        field.label_from_instance = _record_type_label  # type: ignore[attr-defined]
+
     since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

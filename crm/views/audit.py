@@ -5,6 +5,7 @@ from crm import selectors
 from crm.access import ADMIN, AuthenticatedRequest, access
 from crm.forms import AuditFilterForm
 from crm.pagination import keyset_page
+from crm.selectors.audit_display import audit_change_lines
 
 
 @access(ADMIN)
@@ -14,12 +15,13 @@ def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     entries, prev_url, next_url = keyset_page(
         request, selectors.audit_list(actor=request.user, filters=filters)
     )
+    lines = audit_change_lines(entries)
     return render(
         request,
         "crm/admin/audit_log.html",
         {
             "form": form,
-            "entries": entries,
+            "entries": [(entry, lines[entry.pk]) for entry in entries],
             "prev_url": prev_url,
             "next_url": next_url,
         },

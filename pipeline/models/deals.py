@@ -116,7 +116,8 @@ class StageHistory(models.Model):
 
     class Meta:
         ordering: ClassVar = ["moved_at", "id"]
-        verbose_name_plural = "stage history"
+        verbose_name = "stage change"
+        verbose_name_plural = "stage changes"
         indexes: ClassVar = [
             models.Index(fields=["to_stage", "moved_at"], name="stage_history_to"),
             models.Index(fields=["deal", "moved_at"], name="stage_history_deal"),

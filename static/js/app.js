@@ -148,6 +148,32 @@
     }
   });
 
+  /* Filters that fold on phones: [data-filters-toggle="<form id>"] opens and closes the
+   * form and shows how many filters are set. */
+  function activeFilters(form) {
+    var count = 0;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.type === "hidden" || el.type === "submit" || el.name === "sort") return;
+      if ((el.type === "checkbox" || el.type === "radio") ? el.checked : el.value) count += 1;
+    });
+    return count;
+  }
+
+  document.querySelectorAll("[data-filters-toggle]").forEach(function (button) {
+    var form = document.getElementById(button.getAttribute("data-filters-toggle"));
+    if (!form) return;
+    var badge = button.querySelector("[data-filters-count]");
+    var count = activeFilters(form);
+    if (badge && count) {
+      badge.textContent = String(count);
+      badge.hidden = false;
+    }
+    button.addEventListener("click", function () {
+      var open = form.classList.toggle("is-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
+
   /* "/" focuses the global search, as in most web apps. */
   document.addEventListener("keydown", function (event) {
     if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) {

@@ -27,5 +27,25 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", refresh);
+  // The bulk bar shows only the fields the chosen action uses (data-bulk-for lists them).
+  function showFieldsFor(select) {
+    var form = select.form;
+    if (!form) return;
+    form.querySelectorAll("[data-bulk-for]").forEach(function (field) {
+      var wanted = field.getAttribute("data-bulk-for").split(" ").indexOf(select.value) !== -1;
+      field.hidden = !wanted;
+      field.disabled = !wanted;
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-bulk-form] select[name=action]")) {
+      showFieldsFor(event.target);
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    refresh();
+    document.querySelectorAll("[data-bulk-form] select[name=action]").forEach(showFieldsFor);
+  });
 })();
