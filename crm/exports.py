@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.http import StreamingHttpResponse
+from django.utils import timezone
 
 from crm.models import User
 from crm.models.audit import AuditAction
@@ -32,8 +33,19 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+def plain_time(value: Any) -> Any:
+    """A moment as people read it in a spreadsheet: the company time zone, to the minute
+    (`2026-12-02 05:23`), not `2026-12-02 04:23:37.761566+00:00`. The API keeps ISO 8601."""
+    if isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value
+
+
 def safe_row(values: Iterable[Any]) -> list[Any]:
-    return [safe_cell(v) for v in values]
+    """A CSV row: moments in plain local time, formula-like text escaped."""
+    return [safe_cell(plain_time(v)) for v in values]
 
 
 def write_csv(out: IO[str], header: Sequence[str], rows: Iterable[Iterable[Any]]) -> int:

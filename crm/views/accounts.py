@@ -91,14 +91,14 @@ def account_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
                 a.domain,
                 a.website,
                 a.industry,
-                a.segment,
-                a.relationship,
+                a.get_segment_display(),
+                a.get_relationship_display(),
                 a.employee_count,
                 a.annual_revenue,
                 a.region,
                 a.country,
                 a.owner.email,
-                a.created_at.isoformat(),
+                a.created_at,
             )
             for a in rows.iterator(chunk_size=2000)
         ),

@@ -95,10 +95,10 @@ def contact_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
                 c.phone,
                 c.account.name if c.account else "",
                 c.owner.email,
-                c.preferred_channel,
-                c.email_consent,
-                c.consent_changed_at.isoformat() if c.consent_changed_at else "",
-                c.created_at.isoformat(),
+                c.get_preferred_channel_display(),
+                c.get_email_consent_display(),
+                c.consent_changed_at,
+                c.created_at,
             )
             for c in rows.iterator(chunk_size=2000)
         ),

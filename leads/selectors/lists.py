@@ -229,6 +229,6 @@ def lead_export_rows(leads: QuerySet[Lead]) -> Iterator[list[Any]]:
             lead.score,
             lead.get_timeframe_display(),
             lead.budget,
-            lead.created_at.isoformat(),
-            lead.last_activity_at.isoformat() if lead.last_activity_at else "",
+            lead.created_at,
+            lead.last_activity_at,
         ]

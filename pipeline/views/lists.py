@@ -86,7 +86,7 @@ def deal_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
 
 
 def _export_row(deal: Deal) -> list[Any]:
-    status = "open" if deal.closed_at is None else deal.stage.kind
+    status = "Open" if deal.closed_at is None else deal.stage.get_kind_display()
     return [
         deal.pk,
         deal.name,
@@ -98,11 +98,11 @@ def _export_row(deal: Deal) -> list[Any]:
         deal.currency,
         deal.expected_close_date,
         deal.probability,
-        deal.forecast_category,
+        deal.get_forecast_category_display(),
         deal.owner.full_name,
         deal.next_step,
-        deal.created_at.isoformat(),
-        deal.closed_at.isoformat() if deal.closed_at else "",
+        deal.created_at,
+        deal.closed_at,
     ]
 
 
