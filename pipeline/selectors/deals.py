@@ -10,7 +10,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from crm.models import Account, AuditEntry, Contact, Team, User
@@ -269,22 +270,51 @@ SUMMARY_CAP = 1000
 
 
 @dataclass(frozen=True)
+class StatusFigure:
+    label: str  # "Open", "Won", "Lost"
+    count: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
 class DealListSummary:
-    """How many deals a filtered list holds and their total in the company currency.
+    """How many deals a filtered list holds and their total in the company currency, open,
+    won and lost apart (adding them up would mix pipeline with closed business).
 
     Counting stops after SUMMARY_CAP + 1 rows, so a list of millions costs a bounded scan;
-    past the cap the page says "more than 1,000" and shows no total.
+    past the cap the count is PostgreSQL's estimate for the query and the page says
+    "about N" (`more`), with no total.
     """
 
     count: int
     more: bool
     total: Decimal | None
+    by_status: tuple[StatusFigure, ...] = ()
+
+
+def _estimated_rows(deals: QuerySet[Deal]) -> int:
+    sql, params = deals.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 def deal_list_summary(deals: QuerySet[Deal], cap: int = SUMMARY_CAP) -> DealListSummary:
     ids = deals.order_by().values("pk")[: cap + 1]
     count = Deal.objects.filter(pk__in=ids).count()
     if count > cap:
-        return DealListSummary(count=cap, more=True, total=None)
-    total = Deal.objects.filter(pk__in=ids).aggregate(total=Sum(company_amount()))["total"]
-    return DealListSummary(count=count, more=False, total=total or Decimal(0))
+        return DealListSummary(count=max(cap + 1, _estimated_rows(deals)), more=True, total=None)
+    rows = (
+        Deal.objects.filter(pk__in=ids)
+        .values("stage__kind")
+        .annotate(n=Count("pk"), total=Sum(company_amount()))
+    )
+    found = {r["stage__kind"]: (r["n"], r["total"] or Decimal(0)) for r in rows}
+    figures = tuple(
+        StatusFigure(label, *found[kind]) for kind, label in StageKind.choices if kind in found
+    )
+    total = sum((f.total for f in figures), Decimal(0))
+    return DealListSummary(count=count, more=False, total=total, by_status=figures)
