@@ -1,6 +1,7 @@
 """Converting an SQL lead, and merging two leads (plus an administrator's undo)."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -95,6 +96,17 @@ def _chosen_account(request: AuthenticatedRequest, choice: str) -> Account | Non
     return account
 
 
+def _shown(lead: Any, name: str) -> Any:
+    """A field's value as people read it: "Within 2 months", not `within_2_months`."""
+    field = lead._meta.get_field(name)
+    value = getattr(lead, name)
+    if getattr(field, "choices", None) and value not in ("", None):
+        return dict(field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return value
+
+
 @access(scoped("leads.Lead"))
 def merge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Merge another lead (?other=<id>) into this one, picking each field's value."""
@@ -120,6 +132,8 @@ def merge(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 ).capitalize(),
                 "winner": mine,
                 "loser": theirs,
+                "winner_shown": _shown(lead, name),
+                "loser_shown": _shown(other, name),
                 "pick": "loser" if mine in ("", None) and theirs not in ("", None) else "winner",
                 "same": mine == theirs,
             }

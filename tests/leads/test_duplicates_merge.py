@@ -1,13 +1,14 @@
 """Duplicates by email, phone and fuzzy name+company; merge moves history and can be undone."""
 
 import pytest
+from django.urls import reverse
 
 from crm.errors import Conflict, PermissionDenied
 from crm.models import Activity, AuditEntry, Task
 from leads.models import Lead, LeadMerge
 from leads.services.duplicates import find_duplicates
 from leads.services.merge import lead_merge, lead_merge_undo
-from tests.conftest import Org
+from tests.conftest import Org, client_for
 from tests.crm.factories import AccountFactory, ActivityFactory, ContactFactory, TaskFactory
 from tests.leads.factories import LeadFactory
 
@@ -111,3 +112,13 @@ def test_the_merge_page_merges_with_the_picked_values(org: Org) -> None:
     assert response.status_code == 302
     winner.refresh_from_db()
     assert winner.title == "B"
+
+
+def test_the_merge_page_shows_choice_labels_not_codes(org: Org) -> None:
+    lead = LeadFactory(owner=org.rep, timeframe="within_2_months", status="mql")
+    other = LeadFactory(owner=org.rep, timeframe="immediate")
+    response = client_for(org.rep).get(reverse("leads:merge", args=[lead.pk]), {"other": other.pk})
+    body = response.content.decode()
+    assert "Within about two months" in body
+    assert "Immediate need" in body
+    assert "within_2_months" not in body.replace('value="within_2_months"', "")
