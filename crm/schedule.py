@@ -26,6 +26,16 @@ SCHEDULE: list[Entry] = [
         crontab="15 2 * * *",
     ),
     Entry("Resume stalled imports", "imports.import_jobs_resume_stalled", every_seconds=300),
+    Entry(
+        "Lead scores: rescore stale or missing",
+        "leads.scoring.tasks.scoring_reconcile_task",
+        every_seconds=300,
+    ),
+    Entry(
+        "Lead scores: retrain the model and rescore every lead (nightly)",
+        "leads.scoring.tasks.scoring_nightly_task",
+        crontab="45 2 * * *",
+    ),
 ]
 
 

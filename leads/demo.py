@@ -6,15 +6,17 @@ seed_demo runs after pipeline.demo (it needs the pipelines, and pipeline.demo on
 pipelines that have no deals yet).
 """
 
+import math
 import random
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from crm.models import Role, Team, User
+from crm.models import Activity, Role, Team, User
 from leads.models import (
     AssignmentAction,
     AssignmentRule,
@@ -49,7 +51,11 @@ SOURCE_WEIGHTS = {"inbound-website": 22, "referral": 12, "paid-ads": 10, "webina
                   "email-campaign": 8, "social-linkedin": 8, "blog-content": 7, "event": 5,
                   "trade-show": 5, "live-chat": 5, "networking": 4, "existing-customer": 3,
                   "purchased-list": 2, "re-engagement": 1}  # fmt: skip
-STATUS_WEIGHTS = {"suspect": 40, "mql": 22, "sql": 13, "disqualified": 15, "converted": 0}
+OPEN_STATUS_WEIGHTS = {"suspect": 60, "mql": 40}
+# Leads older than this are mostly decided: qualified (SQL, some converted later) or
+# disqualified, with odds that follow the planted propensity below.
+DECIDED_AFTER_DAYS = 45
+DECIDED_SHARE = 0.55
 TIMEFRAME_WEIGHTS: dict[str, int] = {Timeframe.IMMEDIATE: 12, Timeframe.WITHIN_2_MONTHS: 23,
                      Timeframe.LATER: 20, Timeframe.NONE: 25, Timeframe.UNKNOWN: 20}  # fmt: skip
 TEMPERATURE_OF: dict[str, str] = {
@@ -61,6 +67,25 @@ DISQUALIFY_REASONS = ["No budget", "Not a fit", "Unreachable", "Chose a competit
 
 def _pick(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+# The demo history has a real signal for lead scoring to find: the log-odds of qualifying
+# rise with these, and nothing else (country, campaign, phone) matters.
+SOURCE_EFFECT = {"referral": 1.6, "existing-customer": 1.4, "event": 0.7, "webinar": 0.5,
+                 "trade-show": 0.4, "purchased-list": -1.5, "paid-ads": -0.6,
+                 "social-linkedin": -0.3}  # fmt: skip
+INDUSTRY_EFFECT = {"Software": 0.9, "Finance": 0.5, "Retail": -0.7, "Logistics": -0.2}
+TITLE_EFFECT = {"CTO": 0.6, "Founder": 0.7, "CFO": 0.4, "IT Manager": -0.3}
+TIMEFRAME_EFFECT: dict[str, float] = {Timeframe.IMMEDIATE: 1.2, Timeframe.WITHIN_2_MONTHS: 0.6,
+                                      Timeframe.NONE: -1.0}  # fmt: skip
+
+
+def propensity(*, source: str, industry: str, title: str, timeframe: str, employees: int) -> float:
+    """Probability that the demo lead qualifies (planted signal)."""
+    z = -1.1 + SOURCE_EFFECT.get(source, 0.0) + INDUSTRY_EFFECT.get(industry, 0.0)
+    z += TITLE_EFFECT.get(title, 0.0) + TIMEFRAME_EFFECT.get(timeframe, 0.0)
+    z += 0.45 * (math.log10(max(employees, 1)) - 2.0)
+    return 1.0 / (1.0 + math.exp(-z))
 
 
 def _rules(reps: list[User], log: Callable[[str], None]) -> None:
@@ -116,13 +141,25 @@ def seed(log: Callable[[str], None]) -> None:
     weights = {k: v for k, v in SOURCE_WEIGHTS.items() if k in sources}
     now = timezone.now()
     leads = []
+    propensities: list[float] = []
     for i in range(LEAD_COUNT):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         company = f"{rng.choice(COMPANY)} {rng.choice(SUFFIX)}"
         country, region = rng.choice(COUNTRIES)
         timeframe = _pick(rng, TIMEFRAME_WEIGHTS)
-        status = _pick(rng, STATUS_WEIGHTS)
         created = now - timedelta(days=540 * rng.random() ** 0.8, minutes=rng.randint(0, 1440))
+        source = _pick(rng, weights)
+        title, industry = rng.choice(TITLES), rng.choice(INDUSTRIES)
+        employees = int(10 * 10 ** (rng.random() * 3.5))
+        p = propensity(
+            source=source, industry=industry, title=title, timeframe=timeframe, employees=employees
+        )
+        old = (now - created).days > DECIDED_AFTER_DAYS
+        if old and rng.random() < DECIDED_SHARE:
+            status = "sql" if rng.random() < p else "disqualified"
+        else:
+            status = _pick(rng, OPEN_STATUS_WEIGHTS)
+        propensities.append(p)
         active = created + (now - created) * rng.random() if rng.random() < 0.6 else None
         leads.append(
             Lead(
@@ -131,12 +168,12 @@ def seed(log: Callable[[str], None]) -> None:
                 email=f"{first}.{last}.{i}@{company.split()[0].lower()}.demo".lower(),
                 phone=f"+1 555 {rng.randint(1000000, 9999999)}" if rng.random() < 0.7 else "",
                 company=company,
-                title=rng.choice(TITLES),
-                industry=rng.choice(INDUSTRIES),
-                employee_count=int(10 * 10 ** (rng.random() * 3.5)),
+                title=title,
+                industry=industry,
+                employee_count=employees,
                 country=country,
                 region=region,
-                source=sources[_pick(rng, weights)],
+                source=sources[source],
                 owner=rng.choice(reps),
                 status=status,
                 disqualified_reason=rng.choice(DISQUALIFY_REASONS)
@@ -145,7 +182,6 @@ def seed(log: Callable[[str], None]) -> None:
                 timeframe=timeframe,
                 temperature=TEMPERATURE_OF.get(timeframe, Temperature.COLD),
                 budget=Decimal(rng.randrange(1000, 100000, 500)) if rng.random() < 0.4 else None,
-                score=rng.randint(0, 100) if rng.random() < 0.8 else None,
                 last_activity_at=active,
                 created_at=created,
             )
@@ -179,4 +215,37 @@ def seed(log: Callable[[str], None]) -> None:
                 )
             )
     LeadTransition.objects.bulk_create(transitions, batch_size=1000)
-    log(f"leads: {len(saved)} leads ({DUPLICATE_PAIRS} duplicate pairs to merge)")
+    activities = _activities(rng, saved[:LEAD_COUNT], propensities, now)
+    log(
+        f"leads: {len(saved)} leads ({DUPLICATE_PAIRS} duplicate pairs to merge), "
+        f"{activities} activities on them"
+    )
+
+
+def _activities(rng: random.Random, leads: list[Lead], propensities: list[float], now: Any) -> int:
+    """Calls, emails and meetings on leads: keener leads get more of them, and decided leads
+    get theirs before the decision (three days after creation)."""
+    rows = []
+    for lead, p in zip(leads, propensities, strict=True):
+        count = sum(1 for _ in range(6) if rng.random() < 0.08 + 0.35 * p)
+        if lead.status in ("sql", "disqualified"):
+            window = timedelta(days=3)
+        else:
+            window = min(now - lead.created_at, timedelta(days=60))
+        for _ in range(count):
+            kind = rng.choices(["call", "email", "meeting"], weights=[5, 4, 1 + 3 * p])[0]
+            replied = kind == "email" and rng.random() < p
+            when = lead.created_at + window * rng.random()
+            rows.append(
+                Activity(
+                    kind=kind,
+                    subject={"call": "Intro call", "email": "Follow-up", "meeting": "Demo"}[kind],
+                    outcome="Replied" if replied else rng.choice(["", "No answer", "Sent info"]),
+                    occurred_at=when,
+                    created_at=when,
+                    owner=lead.owner,
+                    lead=lead,
+                )
+            )
+    Activity.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

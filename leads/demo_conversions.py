@@ -3,11 +3,13 @@ through the real conversion service. Runs after pipeline.demo (see leads/demo.py
 
 import random
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 
 from crm.errors import DomainError
 from crm.models import User
 from leads.models import Lead, LeadStatus
+from leads.scoring import demo as scoring_demo
 from leads.services.conversion import DealSpec, lead_convert
 from pipeline.models import Pipeline
 
@@ -48,4 +50,8 @@ def seed(log: Callable[[str], None]) -> None:
             log(f"leads: skipped converting {lead.pk}: {exc}")
             continue
         done += 1
+        # Demo history: the conversion happened a few days after qualification, not today.
+        when = lead.created_at + timedelta(days=rng.uniform(3, 30))
+        Lead.objects.filter(pk=lead.pk).update(converted_at=when)
     log(f"leads: {done} converted into {pipeline.name} deals")
+    scoring_demo.seed(log)

@@ -16,3 +16,10 @@ def leads_refresh_temperature_task() -> int:
     changed = leads_recompute_temperature()
     log.info("lead temperatures: %s changed", changed)
     return changed
+
+
+# The scoring tasks live in leads/scoring/tasks.py; importing them here registers them with the
+# workers (Celery discovers `<app>.tasks` modules only).
+from leads.scoring import tasks as scoring_tasks  # noqa: E402
+
+__all__ = ["leads_refresh_temperature_task", "scoring_tasks"]

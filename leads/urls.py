@@ -1,5 +1,6 @@
 from django.urls import path
 
+from leads.scoring import views as scoring
 from leads.views import admin, convert_merge, lists, privacy, records
 
 app_name = "leads"
@@ -13,6 +14,7 @@ urlpatterns = [
     path("duplicates/", records.duplicate_check, name="duplicate_check"),
     path("<int:pk>/", records.lead_detail, name="detail"),
     path("<int:pk>/edit/", records.lead_edit, name="edit"),
+    path("<int:pk>/score/", scoring.lead_score, name="score"),
     path("<int:pk>/status/", records.lead_transition, name="transition"),
     path("<int:pk>/temperature/", records.lead_temperature, name="temperature"),
     path("<int:pk>/assign/", records.lead_reassign_by_rules, name="assign_by_rules"),
@@ -32,4 +34,16 @@ urlpatterns = [
     path("manage/forms/<int:pk>/", admin.webform_edit, name="admin_webform"),
     path("manage/sources/new/", admin.source_edit, name="admin_source_create"),
     path("manage/sources/<int:pk>/", admin.source_edit, name="admin_source"),
+    path("manage/scoring/", scoring.scoring_home, name="scoring"),
+    path("manage/scoring/rules/new/", scoring.rule_edit, name="scoring_rule_create"),
+    path("manage/scoring/rules/<int:pk>/", scoring.rule_edit, name="scoring_rule"),
+    path("manage/scoring/rules/<int:pk>/delete/", scoring.rule_delete, name="scoring_rule_delete"),
+    path("manage/scoring/quality/", scoring.model_quality, name="scoring_quality"),
+    path("manage/scoring/train/", scoring.model_train, name="scoring_train"),
+    path("manage/scoring/models/<int:pk>/", scoring.model_quality, name="scoring_model"),
+    path(
+        "manage/scoring/models/<int:pk>/activate/",
+        scoring.model_activate,
+        name="scoring_model_activate",
+    ),
 ]

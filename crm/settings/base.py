@@ -253,6 +253,10 @@ SPECTACULAR_SETTINGS = {
         "StageKindEnum": "pipeline.models.pipelines.StageKind",
         "AuditActionEnum": "crm.models.audit.AuditAction",
         "AssignmentActionEnum": "leads.models.rules.AssignmentAction",
+        "ImportRowOutcomeEnum": "crm.imports.models.RowOutcome",
+        "ScoringOutcomeEnum": "leads.scoring.models.Outcome",
+        "ScoringOperatorEnum": "leads.scoring.models.Operator",
+        "ScoringEngagementEnum": "leads.scoring.models.Engagement",
     },
 }
 

@@ -17,6 +17,13 @@ class LeadSourceSerializer(serializers.ModelSerializer[LeadSource]):
 class LeadOutputSerializer(serializers.ModelSerializer[Lead]):
     owner_name = serializers.CharField(source="owner.full_name", read_only=True)
     source_name = serializers.CharField(source="source.name", read_only=True, default=None)
+    score_band = serializers.CharField(
+        read_only=True, help_text="A (75-100), B (50-74), C (25-49), D (0-24); empty: not scored."
+    )
+    score_reasons = serializers.JSONField(
+        read_only=True,
+        help_text="Why: rule hits with points, the model's factors (log-odds), top up/down.",
+    )
 
     class Meta:
         model = Lead
@@ -47,6 +54,11 @@ class LeadOutputSerializer(serializers.ModelSerializer[Lead]):
             "budget",
             "notes",
             "score",
+            "score_band",
+            "score_reasons",
+            "rule_score",
+            "model_score",
+            "scored_at",
             "last_activity_at",
             "assigned_at",
             "converted_at",

@@ -25,5 +25,6 @@ router.register("web-forms", WebFormViewSet, basename="web-form")
 urlpatterns = [
     path("web-to-lead/", WebToLeadView.as_view(), name="web-to-lead"),
     path("lead-settings/", LeadSettingsView.as_view(), name="lead-settings"),
+    path("", include("leads.scoring.api_urls")),
     path("", include(router.urls)),
 ]

@@ -36,7 +36,7 @@ LIST_FILTERS = [
     OpenApiParameter("source", int),
     OpenApiParameter("owner", int),
     OpenApiParameter("team", int),
-    OpenApiParameter("score_band", str, enum=["high", "medium", "low", "none"]),
+    OpenApiParameter("score_band", str, enum=["A", "B", "C", "D", "none"]),
     OpenApiParameter("q", str),
 ]
 

@@ -107,9 +107,10 @@ class LeadFilterForm(forms.Form):
         required=False,
         choices=[
             ("", "Any score"),
-            ("high", "70 to 100"),
-            ("medium", "40 to 69"),
-            ("low", "0 to 39"),
+            ("A", "A (75 to 100)"),
+            ("B", "B (50 to 74)"),
+            ("C", "C (25 to 49)"),
+            ("D", "D (0 to 24)"),
             ("none", "Not scored"),
         ],
     )

@@ -98,8 +98,14 @@ class Lead(models.Model):
     temperature_override_reason = models.CharField(max_length=200, blank=True, default="")
     budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     notes = models.TextField(blank=True, default="")
-    score = models.PositiveSmallIntegerField(null=True, blank=True)
-    scored_at = models.DateTimeField(null=True, blank=True)
+    # Written by leads.scoring only (never by forms, imports or the API): the combined score,
+    # its parts, why, and the scoring generation it was computed under.
+    score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    scored_at = models.DateTimeField(null=True, blank=True, editable=False)
+    rule_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    model_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    score_reasons = models.JSONField(null=True, blank=True, editable=False)
+    score_generation = models.PositiveIntegerField(null=True, blank=True, editable=False)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)
     converted_account = models.ForeignKey(
@@ -246,3 +252,25 @@ class Lead(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def score_band(self) -> str:
+        """A (75-100), B (50-74), C (25-49), D (0-24); "" when not scored."""
+        return band_of(self.score)
+
+
+SCORE_BANDS: dict[str, tuple[int, int]] = {
+    "A": (75, 100),
+    "B": (50, 74),
+    "C": (25, 49),
+    "D": (0, 24),
+}
+
+
+def band_of(score: int | None) -> str:
+    if score is None:
+        return ""
+    for band, (low, _high) in SCORE_BANDS.items():
+        if score >= low:
+            return band
+    return "D"

@@ -19,13 +19,12 @@ from django.utils.dateparse import parse_datetime
 
 from crm.models import User
 from crm.visibility import visible
-from leads.models import Lead
+from leads.models import SCORE_BANDS, Lead
 
 from .keyset import RowCompare
 from .scoped import LeadPlan, per_owner_count, per_owner_rows
 
 COUNT_CAP = 1000
-SCORE_BANDS = {"high": (70, 100), "medium": (40, 69), "low": (0, 39)}
 
 # name -> (order_by, keyset columns, direction)
 SORTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
@@ -73,10 +72,11 @@ def lead_list(
         leads = leads.filter(owner_id=filters.owner)
     if filters.team:
         leads = leads.filter(owner__team_id=filters.team)
+    band = filters.score_band.upper()
     if filters.score_band == "none":
         leads = leads.filter(score__isnull=True)
-    elif filters.score_band in SCORE_BANDS:
-        low, high = SCORE_BANDS[filters.score_band]
+    elif band in SCORE_BANDS:
+        low, high = SCORE_BANDS[band]
         leads = leads.filter(score__gte=low, score__lte=high)
     tz = timezone.get_current_timezone()
     if filters.created_from:

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from crm.models import User
@@ -34,6 +34,8 @@ def new_leads_query(*, actor: User, rep: User | None = None) -> QuerySet[Lead]:
 
 
 def new_leads_for_my_day(*, actor: User, rep: User | None = None, limit: int = 10) -> list[Lead]:
-    """Leads assigned to the rep recently that they haven't opened (index lead_owner_unseen)."""
+    """Leads assigned to the rep recently that they haven't opened, best score first (index
+    lead_owner_unseen finds the few unseen ones; sorting them costs nothing)."""
     leads = new_leads_query(actor=actor, rep=rep).select_related("source")
-    return list(leads.order_by("-assigned_at", "-id")[:limit])
+    ordered = leads.order_by(F("score").desc(nulls_last=True), "-assigned_at", "-id")
+    return list(ordered[:limit])

@@ -15,6 +15,7 @@ from crm.visibility import can_edit
 from leads import selectors
 from leads.forms import LeadForm, LeadQuickForm, TemperatureOverrideForm, TransitionForm
 from leads.models import Lead, LeadStatus
+from leads.scoring.selectors import score_card
 from leads.services import capture, lifecycle
 from leads.services.assignment import lead_assign_by_rules
 from leads.services.duplicates import find_duplicates
@@ -134,6 +135,7 @@ def lead_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "can_reassign": request.user.role != Role.REP,
         **selectors.lead_detail(actor=request.user, lead=lead),
         **_timeline(request, lead),
+        **score_card(lead),
     }
     return render(request, "leads/detail.html", context)
 
