@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 from django.db import transaction
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from sklearn.model_selection import train_test_split
 
@@ -32,7 +32,7 @@ from leads.scoring.model import FittedModel
 from leads.scoring.models import ModelStatus, Outcome, ScoringModel, ScoringSettings
 from leads.scoring.rules import active_rules, clip_score, compile_rules, rule_points
 from leads.scoring.services import new_generation, require_admin
-from pipeline.models import Deal
+from pipeline.models import StageKind
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,10 @@ class History:
 def outcome_filters(outcome: str) -> tuple[Q, Q]:
     disqualified = Q(status=LeadStatus.DISQUALIFIED)
     if outcome == Outcome.WON:
-        won = Exists(Deal.objects.filter(source_lead=OuterRef("pk"), stage__kind="won"))
-        lost = Exists(Deal.objects.filter(source_lead=OuterRef("pk"), stage__kind="lost"))
         converted = Q(status=LeadStatus.CONVERTED)
-        return converted & Q(won), disqualified | (converted & Q(lost) & ~Q(won))
+        won = converted & Q(converted_deal__stage__kind=StageKind.WON)
+        lost = converted & Q(converted_deal__stage__kind=StageKind.LOST)
+        return won, disqualified | lost
     return Q(status=LeadStatus.CONVERTED), disqualified
 
 

@@ -10,9 +10,11 @@ import pytest
 from django.test import override_settings
 
 from crm.celery import app
+from crm.services.activities import activity_log
 from leads.models import Lead, ScoringModel, ScoringSettings
 from leads.scoring import batches, services
 from leads.scoring.queue import RECONCILE, TRAIN
+from leads.services import capture
 from tests.conftest import Org
 from tests.leads.scoring_history import planted_history
 from tests.workers import start_worker, stop_worker, worker_queue
@@ -45,6 +47,48 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
 def scored() -> int:
     generation = ScoringSettings.objects.get().generation
     return Lead.objects.filter(score_generation=generation).count()
+
+
+def test_saving_a_lead_rescores_it_in_a_worker_within_seconds(
+    org: Org, workers: Callable[[str], subprocess.Popen[bytes]]
+) -> None:
+    queue = worker_queue("test-save")
+    with override_settings(SCORING_QUEUE=queue):
+        services.scoring_rule_create(
+            actor=org.admin,
+            name="Software",
+            field="industry",
+            operator="eq",
+            value="Software",
+            points=50,
+        )
+        lead = capture.lead_create(
+            actor=org.rep, owner=org.rep, first_name="Ada", company="Analytical", industry="Retail"
+        )
+    workers(queue)
+    wait_for(lambda: Lead.objects.get(pk=lead.pk).score == 0, 60, "the first score")
+
+    with override_settings(SCORING_QUEUE=queue):  # the change event enqueues the rescore
+        capture.lead_update(actor=org.rep, lead=lead, data={"industry": "Software"})
+    saved = time.monotonic()
+    wait_for(lambda: Lead.objects.get(pk=lead.pk).score == 50, 5, "the rescore")
+    assert time.monotonic() - saved < 5
+    lead.refresh_from_db()
+    assert (lead.score_reasons or {})["up"][0]["label"] == "Software"
+    # An activity on the lead is a change too: engagement rules see it.
+    with override_settings(SCORING_QUEUE=queue):
+        services.scoring_rule_create(
+            actor=org.admin,
+            name="Called",
+            field="engagement",
+            activity="call",
+            within_days=7,
+            points=20,
+        )
+    wait_for(lambda: batches.stale_ids(limit=1) == [], 30, "the rule's rescore")
+    with override_settings(SCORING_QUEUE=queue):
+        activity_log(actor=org.rep, kind="call", subject="Intro", lead=lead)
+    wait_for(lambda: Lead.objects.get(pk=lead.pk).score == 70, 5, "the activity's rescore")
 
 
 def test_a_worker_killed_mid_rescore_leaves_no_lead_unscored_after_the_reconciler(

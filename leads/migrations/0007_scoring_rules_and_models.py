@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0005_source_score_index'),
+        ('leads', '0006_lead_converted_deal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
