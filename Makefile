@@ -67,6 +67,7 @@ lint: venv ## ruff, ruff format, mypy, the app dependency contracts and missing 
 bench: venv ## Generate the large data set and print timings (arguments via BENCH_ARGS)
 	$(DEVSERVERS) exec -- python manage.py bench $(BENCH_ARGS)
 	$(DEVSERVERS) exec -- python manage.py import_bench --rows 100000
+	$(DEVSERVERS) exec -- python manage.py scoring_bench
 
 clean: ## Remove caches and the install stamp (keeps .venv and the data in var/)
 	rm -f $(STAMP)

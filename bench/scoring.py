@@ -20,7 +20,17 @@ from leads.scoring.model import FittedModel
 from leads.scoring.services import clean_rule
 from leads.scoring.training import train
 
-X_EDUCATION = Path(__file__).resolve().parents[2] / "shared" / "data" / "x_education" / "Leads.csv"
+
+def _x_education() -> Path:
+    """shared/data/x_education/Leads.csv beside the checkout or one of its parents."""
+    relative = Path("shared") / "data" / "x_education" / "Leads.csv"
+    for folder in Path(__file__).resolve().parents[1:]:
+        if (folder / relative).exists():
+            return folder / relative
+    return Path(__file__).resolve().parents[2] / relative
+
+
+X_EDUCATION = _x_education()
 # Identifiers, the outcome, and what the sales team writes after talking to the lead (the
 # outcome in words: "Closed by Horizzon", "Lost to EINS", "Will revert after reading…").
 X_EDUCATION_LEFT_OUT = ("Prospect ID", "Lead Number", "Converted", "Tags", "Lead Quality")
