@@ -99,6 +99,14 @@ class LeadImport(ImportKind):
         ),
     )
 
+    def owner_rules(self) -> str:
+        if not AssignmentRule.objects.filter(is_active=True).exists():
+            return ""
+        return (
+            "Assignment rules are on: leads whose row names no owner go to whoever the rules "
+            "pick (maybe not you), and the report lists who got how many."
+        )
+
     def attribute(self, field_name: str) -> str:
         return {"source": "source_id"}.get(field_name, field_name)
 
@@ -136,7 +144,7 @@ class LeadImport(ImportKind):
             ctx.memo["assignment_rules"] = AssignmentRule.objects.filter(is_active=True).exists()
         apply_temperature(lead, ctx.memo["temperature_rules"])
         owner = values.get("owner")
-        if owner is None and ctx.memo["assignment_rules"]:
+        if owner is None and ctx.memo["assignment_rules"] and not ctx.options.get("keep_owner"):
             # Owners come from the rules in `create`, for the leads actually created, so a
             # skipped duplicate doesn't advance a round robin.
             lead._by_rules = True  # type: ignore[attr-defined]

@@ -85,6 +85,11 @@ class ImportKind:
     target_option: ClassVar[str | None] = None
     target_label: ClassVar[str] = ""
 
+    def owner_rules(self) -> str:
+        """When rules pick the owner of rows that name none: a sentence saying so, for the
+        mapping step (which then offers "keep me as owner"); empty when nothing does."""
+        return ""
+
     def target_choices(self) -> list[tuple[str, str]]:
         return []
 

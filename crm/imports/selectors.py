@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import models
+from django.db.models import Count, QuerySet
 
 from crm.exports import safe_row
 from crm.imports.context import CREATE, OWNER_NOTE, ImportContext
@@ -154,3 +155,21 @@ def assigned_to_importer_rows(job: ImportJob, limit: int = 50) -> NotedRows:
     ).order_by("row_number")
     rows = list(qs[:limit])
     return NotedRows(count=len(rows) if len(rows) < limit else qs.count(), rows=rows)
+
+
+def owners_of_imported(job: ImportJob, model: type[models.Model]) -> list[tuple[str, int]]:
+    """Who owns the records this job created, and how many each: assignment rules may have
+    given some to colleagues, and the importer should know where they went."""
+    if not any(f.name == "owner" for f in model._meta.concrete_fields):
+        return []
+    ids = job.rows.filter(outcome=RowOutcome.IMPORTED, object_id__isnull=False).values("object_id")
+    counts = (
+        model._default_manager.filter(pk__in=ids)
+        .values("owner__first_name", "owner__last_name", "owner__email")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "owner__email")
+    )
+    return [
+        (f"{c['owner__first_name']} {c['owner__last_name']}".strip() or c["owner__email"], c["n"])
+        for c in counts
+    ]

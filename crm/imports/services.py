@@ -31,7 +31,14 @@ logger = logging.getLogger(__name__)
 
 # A job with no progress for this long and no worker holding it was dropped by its worker.
 STALL_AFTER = timedelta(minutes=5)
-OPTION_KEYS = {"day_first", "value_maps", "on_unknown", "pipeline", "unknown_owner"}
+OPTION_KEYS = {
+    "day_first",
+    "value_maps",
+    "on_unknown",
+    "pipeline",
+    "unknown_owner",
+    "keep_owner",
+}
 
 
 def _require_edit(actor: User, job: ImportJob) -> None:

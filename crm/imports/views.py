@@ -84,6 +84,8 @@ def _posted_mapping(job: ImportJob, data: Any) -> tuple[dict[str, str], dict[str
         options["day_first"] = True
     if data.get("unknown_owner") == IMPORTER:
         options["unknown_owner"] = IMPORTER
+    if data.get("keep_owner"):
+        options["keep_owner"] = True
     target = get_kind(job.kind).target_option
     if target and data.get(target):
         options[target] = str(data.get(target))
@@ -120,6 +122,7 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "error": error,
             "create": CREATE,
             "has_owner": any(f.type == "user" for f in kind.fields),
+            "owner_rules": kind.owner_rules(),
             "target_choices": kind.target_choices(),
             "target_value": str(job.options.get(kind.target_option or "", "")),
             **NAV,
@@ -172,6 +175,9 @@ def detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "kind_label": get_kind(job.kind).label,
         "rejected": selectors.outcome_rows(job),
         "assigned": selectors.assigned_to_importer_rows(job),
+        "owners": selectors.owners_of_imported(job, get_kind(job.kind).model)
+        if job.imported
+        else [],
         **NAV,
     }
     if request.headers.get("HX-Request"):
