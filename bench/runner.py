@@ -140,7 +140,7 @@ def run(*, runs: int, log: Callable[[str], None]) -> list[Result]:
                     _raw_sql_ms(statements),
                 )
             )
-        if user.role == Role.REP:
+        if user.is_rep:
             for name, call in (
                 ("selector: hot leads (My day)", lambda u=user: hot_leads_for_my_day(actor=u)),
                 ("selector: new leads (My day)", lambda u=user: new_leads_for_my_day(actor=u)),

@@ -20,7 +20,7 @@ from django.http.response import HttpResponseBase
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.request import Request
 
-from crm.models import Role, User
+from crm.models import User
 from crm.visibility import editable, visible
 
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
@@ -43,7 +43,7 @@ def access(rule: str) -> Callable[[V], V]:
 
             @wraps(view)
             def admin_only(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-                if getattr(request.user, "role", None) != Role.ADMIN:
+                if not getattr(request.user, "is_admin", False):
                     raise PermissionDenied("Administrators only.")
                 return view(request, *args, **kwargs)
 

@@ -24,7 +24,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from crm.models import RecordShare, Role, Team, User
+from crm.models import RecordShare, Team, User
 from crm.models.sharing import ShareAccess
 
 AnyUser = User | AnonymousUser
@@ -64,7 +64,7 @@ def _shared_ids(user: User, model: type[models.Model], *, edit: bool = False) ->
 def _owner_ids(user: User) -> list[int]:
     """The user plus, for a manager, everyone in their subtree; remembered on the user
     object for the request, like the managed team paths."""
-    if user.role != Role.MANAGER:
+    if not user.is_manager:
         return [user.pk]
     cached: list[int] | None = getattr(user, "_crm_owner_ids", None)
     if cached is None:
@@ -107,7 +107,7 @@ class OwnerScope:
 def owner_scope(user: AnyUser, model: type[models.Model]) -> OwnerScope | None:
     """The owner list behind `visible(user, model)` for managers (2 small queries); None for
     everyone else (admins see every row; a rep's single owner needs no help)."""
-    if not isinstance(user, User) or not _is_active_user(user) or user.role != Role.MANAGER:
+    if not isinstance(user, User) or not _is_active_user(user) or not user.is_manager:
         return None
     owner_field(model)
     return OwnerScope(_owner_ids(user), _shared_ids(user, model))
@@ -125,10 +125,10 @@ def visible[M: models.Model](user: AnyUser, queryset: QuerySet[M, Any]) -> Query
         return queryset.none()
     model = queryset.model
     if model is User:
-        return queryset if user.role == Role.ADMIN else queryset.filter(is_active=True)
+        return queryset if user.is_admin else queryset.filter(is_active=True)
     if model is Team:
         return queryset
-    if user.role == Role.ADMIN:
+    if user.is_admin:
         owner_field(model)  # still refuse models without a rule
         return queryset
     return queryset.filter(_scope(user, model, edit=False))
@@ -142,8 +142,8 @@ def editable[M: models.Model](user: AnyUser, queryset: QuerySet[M, Any]) -> Quer
         return queryset.none()
     model = queryset.model
     if model in (User, Team):
-        return queryset if user.role == Role.ADMIN else queryset.none()
-    if user.role == Role.ADMIN:
+        return queryset if user.is_admin else queryset.none()
+    if user.is_admin:
         owner_field(model)
         return queryset
     return queryset.filter(_scope(user, model, edit=True))

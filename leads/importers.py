@@ -17,7 +17,7 @@ from crm.imports.copy import copy_objects
 from crm.imports.exporting import ExportKind, register_export
 from crm.imports.lookups import NameLookup
 from crm.imports.registry import Field, ImportKind, RowError, register
-from crm.models import Role, User
+from crm.models import User
 from leads.forms import LeadFilterForm, filters_from
 from leads.models import AssignmentRule, Lead, LeadSource, LeadStatus, Timeframe
 from leads.selectors import lead_list
@@ -33,7 +33,7 @@ class SourceLookup(NameLookup):
         super().__init__(LeadSource, name="source", label="Lead source")
 
     def can_create(self, ctx: ImportContext) -> bool:
-        return ctx.actor.role == Role.ADMIN
+        return ctx.actor.is_admin
 
     def create(self, name: str, ctx: ImportContext) -> int:
         return int(lead_source_save(actor=ctx.actor, data={"name": name[:80]}).pk)

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from crm.models import Account, Contact, Role, Team, User
+from crm.models import Account, Contact, Team, User
 from crm.visibility import visible
 from pipeline.models import (
     Currency,
@@ -84,7 +84,7 @@ class DealForm(forms.Form):
         else:
             del self.fields["version"]
             del self.fields["amount_follows_line_items"]
-        if actor.role == Role.REP:
+        if actor.is_rep:
             del self.fields["owner"]
 
 
@@ -131,7 +131,7 @@ class DealFilterForm(forms.Form):
     def __init__(self, *args: Any, actor: User, board: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         small_widgets(self)
-        if actor.role == Role.REP:
+        if actor.is_rep:
             del self.fields["team"]
             del self.fields["owner"]
         if board:

@@ -22,7 +22,7 @@ from crm.imports.exporting import ExportKind, register_export
 from crm.imports.kinds_crm import OWNER, AccountLookup
 from crm.imports.lookups import NameLookup
 from crm.imports.registry import Field, ImportKind, RowError, register
-from crm.models import Role, User
+from crm.models import User
 from pipeline.forms import DealFilterForm
 from pipeline.models import (
     Deal,
@@ -75,7 +75,7 @@ class LostReasonLookup(NameLookup):
         super().__init__(LostReason, name="lost_reason", label="Lost reason")
 
     def can_create(self, ctx: ImportContext) -> bool:
-        return ctx.actor.role in (Role.ADMIN, Role.MANAGER)
+        return ctx.actor.is_admin or ctx.actor.is_manager
 
 
 def _row_error(exc: DomainError) -> RowError:
@@ -308,7 +308,7 @@ class ProductImport(ImportKind):
     )
 
     def build(self, values: dict[str, Any], ctx: ImportContext) -> Product:
-        if ctx.actor.role not in (Role.ADMIN, Role.MANAGER):
+        if not (ctx.actor.is_admin or ctx.actor.is_manager):
             raise RowError("Only managers and administrators add products.")
         try:
             price = validation.clean_amount(values["list_price"], field="list_price")

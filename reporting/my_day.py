@@ -55,9 +55,9 @@ class MyDay:
 def rep_choices(*, actor: User) -> QuerySet[User]:
     """Whom a manager (their subtree) or admin (everyone active) may look at; reps: nobody."""
     users = visible(actor, User.objects.filter(is_active=True))
-    if actor.role == Role.MANAGER:
+    if actor.is_manager:
         return users.filter(Q(pk__in=subtree_user_ids(actor)) | Q(pk=actor.pk))
-    if actor.role == Role.ADMIN:
+    if actor.is_admin:
         return users.exclude(role=Role.ADMIN)
     return users.none()
 
@@ -65,7 +65,7 @@ def rep_choices(*, actor: User) -> QuerySet[User]:
 def _people(actor: User, rep: User | None, choices: list[User]) -> list[User]:
     if rep is not None and any(u.pk == rep.pk for u in choices):
         return [rep]
-    if actor.role == Role.MANAGER:
+    if actor.is_manager:
         return choices or [actor]
     return [actor]
 

@@ -5,8 +5,6 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from crm.models import Role
-
 
 class IsAdministrator(BasePermission):
     """Every method, reads included, is for administrators only (403 for others)."""
@@ -14,4 +12,4 @@ class IsAdministrator(BasePermission):
     message = "Administrators only."
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return getattr(request.user, "role", None) == Role.ADMIN
+        return getattr(request.user, "is_admin", False)

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from crm.models import Account, Contact, Role, Task, Team, User
+from crm.models import Account, Contact, Task, Team, User
 from crm.models.accounts import EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind
 from crm.models.sharing import ShareAccess
@@ -34,7 +34,7 @@ class ServiceValidatedModelForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 def _owner_field(actor: User, form: forms.BaseForm, name: str = "owner") -> None:
-    if actor.role == Role.REP:
+    if actor.is_rep:
         form.fields.pop(name, None)
     else:
         form.fields[name] = forms.ModelChoiceField(
@@ -149,7 +149,7 @@ class AccountFilterForm(forms.Form):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = colleague_choices(actor=actor)  # type: ignore[attr-defined]
-        if actor.role != Role.ADMIN:
+        if not actor.is_admin:
             self.fields.pop("deleted")
 
 
@@ -171,7 +171,7 @@ class ContactFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = account_choices(actor=actor)  # type: ignore[attr-defined]
         self.fields["owner"].queryset = colleague_choices(actor=actor)  # type: ignore[attr-defined]
-        if actor.role != Role.ADMIN:
+        if not actor.is_admin:
             self.fields.pop("deleted")
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm.imports.parsers import normalise_key
-from crm.models import Role, User
+from crm.models import User
 from crm.visibility import subtree_user_ids
 
 CREATE = "__create__"
@@ -66,9 +66,9 @@ class ImportContext:
         """Whom the importer may make owner: admins anyone, managers their subtree, reps
         only themselves."""
         if self._assignable is None:
-            if self.actor.role == Role.ADMIN:
+            if self.actor.is_admin:
                 self._assignable = {u.pk for u in self._load_users().values()}
-            elif self.actor.role == Role.MANAGER:
+            elif self.actor.is_manager:
                 self._assignable = {self.actor.pk} | set(
                     User.objects.filter(pk__in=subtree_user_ids(self.actor)).values_list(
                         "pk", flat=True

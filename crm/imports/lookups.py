@@ -8,7 +8,6 @@ from django.db.models.functions import Lower
 from crm.imports.context import ImportContext
 from crm.imports.parsers import normalise_key
 from crm.imports.registry import Lookup
-from crm.models import Role
 from crm.models.audit import AuditAction
 from crm.services.audit import audit
 from crm.visibility import visible
@@ -56,7 +55,7 @@ class NameLookup(Lookup):
         return {k: v for k, v in found.items() if k in wanted}
 
     def can_create(self, ctx: ImportContext) -> bool:
-        return ctx.actor.role in (Role.ADMIN, Role.MANAGER)
+        return ctx.actor.is_admin or ctx.actor.is_manager
 
     def values_for_create(self, name: str, ctx: ImportContext) -> dict[str, Any]:
         return {self.field_name: name, **self.filters}

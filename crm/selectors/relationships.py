@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from crm.models import Account, Contact, Role, User
+from crm.models import Account, Contact, User
 from crm.models.accounts import EmailConsent
 from crm.visibility import visible
 
@@ -42,7 +42,7 @@ CONTACT_SORTS = {
 def _deleted_scope[M: (Account, Contact)](
     actor: User, rows: QuerySet[M], deleted: bool
 ) -> QuerySet[M]:
-    if deleted and actor.role == Role.ADMIN:
+    if deleted and actor.is_admin:
         return rows.filter(deleted_at__isnull=False)
     return rows.filter(deleted_at__isnull=True)
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.events import update_and_announce
-from crm.models import Account, Contact, Role, User
+from crm.models import Account, Contact, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
 from crm.services.ownership import check_owner, require_edit, visible_or_error
@@ -193,7 +193,7 @@ def account_delete(
 @transaction.atomic
 def account_restore(*, actor: User, account: Account) -> Account:
     """Admins bring a deleted account back, with the contacts deleted together with it."""
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators can restore deleted accounts.")
     account = Account.objects.select_for_update().get(pk=account.pk)
     if account.deleted_at is None:

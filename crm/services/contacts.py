@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from crm.errors import DomainError, PermissionDenied
-from crm.models import Account, Contact, Role, User
+from crm.models import Account, Contact, User
 from crm.models.accounts import EmailConsent
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
@@ -120,7 +120,7 @@ def contact_delete(*, actor: User, contact: Contact) -> Contact:
 
 @transaction.atomic
 def contact_restore(*, actor: User, contact: Contact) -> Contact:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators can restore deleted contacts.")
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.deleted_at is None:

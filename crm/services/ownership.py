@@ -5,7 +5,7 @@ from typing import Any
 from django.db import models
 
 from crm.errors import NotFound, PermissionDenied
-from crm.models import Role, User
+from crm.models import User
 from crm.visibility import can_edit, subtree_user_ids, visible
 
 
@@ -15,9 +15,9 @@ def check_owner(*, actor: User, owner: User | None) -> User:
         return actor
     if not owner.is_active:
         raise PermissionDenied("That user is deactivated.", field="owner")
-    if actor.role == Role.ADMIN:
+    if actor.is_admin:
         return owner
-    if actor.role == Role.MANAGER and subtree_user_ids(actor).filter(pk=owner.pk).exists():
+    if actor.is_manager and subtree_user_ids(actor).filter(pk=owner.pk).exists():
         return owner
     raise PermissionDenied("You can't give records to that user.", field="owner")
 

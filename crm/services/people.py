@@ -19,7 +19,7 @@ SECRET_FIELDS = {"password"}
 
 
 def _require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators can manage users and teams.")
 
 
@@ -86,7 +86,7 @@ def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
         if key.removesuffix("_id") not in {f.removesuffix("_id") for f in USER_FIELDS}:
             raise DomainError(f"Unknown field {key}.", field=key)
         setattr(user, key, value)
-    user.is_staff = user.role == Role.ADMIN
+    user.is_staff = user.is_admin
     user.save()
     changes = diff(before, snapshot(user, USER_FIELDS))
     if changes:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from crm.errors import DomainError, PermissionDenied
 from crm.events import update_and_announce
 from crm.exports import safe_row
-from crm.models import Activity, AuditEntry, Role, Task, User
+from crm.models import Activity, AuditEntry, Task, User
 from crm.models.accounts import EmailConsent
 from crm.models.audit import AuditAction
 from crm.services.audit import _plain, audit
@@ -26,7 +26,7 @@ ERASED_NAME = "[erased]"
 
 
 def _require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators handle privacy requests.")
 
 

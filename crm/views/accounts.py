@@ -27,7 +27,7 @@ from crm.forms.relationships import (
     ShareForm,
     TaskForm,
 )
-from crm.models import Account, Contact, Role
+from crm.models import Account, Contact
 from crm.selectors.relationships import ACCOUNT_SORTS
 from crm.selectors.relationships import account_list as select_accounts
 from crm.selectors.timeline import tasks_for, timeline_for
@@ -167,7 +167,7 @@ def account_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @access(scoped("crm.Account"))
 def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rows = Account.objects.select_related("owner", "parent")
-    if request.user.role != Role.ADMIN:
+    if not request.user.is_admin:
         rows = rows.filter(deleted_at__isnull=True)
     account = get_visible_or_404(request, rows, pk=pk)
     editable = can_edit(request.user, account)

@@ -27,7 +27,7 @@ from crm.forms.relationships import (
     ShareForm,
     TaskForm,
 )
-from crm.models import Contact, Role
+from crm.models import Contact
 from crm.selectors.relationships import CONTACT_SORTS, contact_list, mailing_list
 from crm.selectors.timeline import tasks_for, timeline_for
 from crm.services import contacts as contact_services
@@ -143,7 +143,7 @@ def contact_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @access(scoped("crm.Contact"))
 def contact_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rows = Contact.objects.select_related("owner", "account")
-    if request.user.role != Role.ADMIN:
+    if not request.user.is_admin:
         rows = rows.filter(deleted_at__isnull=True)
     contact = get_visible_or_404(request, rows, pk=pk)
     editable = can_edit(request.user, contact)

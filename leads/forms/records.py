@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
-from crm.models import Role, Team, User
+from crm.models import Team, User
 from crm.validators import validate_phone
 from crm.visibility import subtree_user_ids
 from leads.models import LeadSource, LeadStatus, Temperature, Timeframe
@@ -17,9 +17,9 @@ from pipeline.models import Pipeline, Stage, StageKind
 def owner_choices(actor: User) -> QuerySet[User]:
     """Who `actor` may give a lead to: admins anyone active, managers their subtree."""
     users = User.objects.filter(is_active=True).order_by("first_name", "last_name", "id")
-    if actor.role == Role.ADMIN:
+    if actor.is_admin:
         return users
-    if actor.role == Role.MANAGER:
+    if actor.is_manager:
         return users.filter(Q(pk=actor.pk) | Q(pk__in=subtree_user_ids(actor)))
     return users.filter(pk=actor.pk)
 
@@ -84,7 +84,7 @@ class LeadForm(LeadQuickForm):
         super().__init__(*args, actor=actor, **kwargs)
         self.fields["owner"].queryset = owner_choices(actor)  # type: ignore[attr-defined]
         self.fields["owner"].help_text = "Empty: you."
-        if editing or actor.role == Role.REP:
+        if editing or actor.is_rep:
             del self.fields["assign_by_rules"]
         if editing:
             del self.fields["confirm_duplicates"]

@@ -3,7 +3,7 @@
 from django.db.models import Q
 
 from crm.errors import NotFound, PermissionDenied
-from crm.models import Role, User
+from crm.models import User
 from crm.visibility import editable, subtree_user_ids, visible
 from leads.models import Lead
 
@@ -46,9 +46,9 @@ def can_own(actor: User, owner: User) -> bool:
     """Whether `actor` may make `owner` the owner of a lead."""
     if not owner.is_active:
         return False
-    if actor.role == Role.ADMIN or owner.pk == actor.pk:
+    if actor.is_admin or owner.pk == actor.pk:
         return True
-    if actor.role == Role.MANAGER:
+    if actor.is_manager:
         return User.objects.filter(Q(pk=owner.pk) & Q(pk__in=subtree_user_ids(actor))).exists()
     return False
 

@@ -187,7 +187,7 @@ def pick_owners(leads: Sequence[Lead]) -> list[tuple[User, AssignmentRule | None
 def lead_assign_by_rules(*, actor: User, lead: Lead) -> Lead:
     """Re-run the assignment rules on an existing lead."""
     lead = lock_editable_lead(actor, lead)
-    if actor.role == Role.REP:
+    if actor.is_rep:
         raise PermissionDenied("Only managers and administrators reassign leads.")
     owner, rule = pick_owner(lead)
     return _set_owner(actor=actor, lead=lead, owner=owner, rule=rule)
@@ -215,7 +215,7 @@ def _set_owner(*, actor: User | None, lead: Lead, owner: User, rule: AssignmentR
 def leads_bulk_assign(*, actor: User, lead_ids: Iterable[int], owner: User) -> int:
     """Managers and admins give many leads to one rep: only leads they can edit, only to
     users in their subtree (admins: anyone active). Returns how many moved."""
-    if actor.role == Role.REP:
+    if actor.is_rep:
         raise PermissionDenied("Only managers and administrators reassign leads.")
     owner = check_owner(actor=actor, owner=owner)
     ids = list(lead_ids)
@@ -242,7 +242,7 @@ def _check_rule(data: dict[str, Any]) -> None:
 
 
 def _require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators edit assignment rules.")
 
 

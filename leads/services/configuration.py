@@ -6,7 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from crm.errors import Conflict, DomainError, PermissionDenied
-from crm.models import Role, User
+from crm.models import User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
 from leads.models import LeadSource, WebForm
@@ -15,7 +15,7 @@ WEBFORM_FIELDS = ("name", "source_id", "campaign", "allowed_origins", "redirect_
 
 
 def _require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators change lead settings.")
 
 

@@ -10,7 +10,7 @@ from django.db import transaction
 
 from crm.errors import Conflict, DomainError, NotFound
 from crm.events import update_and_announce
-from crm.models import Account, Activity, Contact, Role, Task, User
+from crm.models import Account, Activity, Contact, Task, User
 from crm.models.audit import AuditAction
 from crm.services.accounts import account_create
 from crm.services.audit import audit
@@ -43,7 +43,7 @@ class DealSpec:
 
 def _new_owner(actor: User, lead: Lead) -> User:
     # A teammate with edit rights converts for themself; managers keep the lead's owner.
-    if actor.role == Role.REP and lead.owner_id != actor.pk:
+    if actor.is_rep and lead.owner_id != actor.pk:
         return actor
     return lead.owner
 

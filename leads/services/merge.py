@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.events import update_and_announce
-from crm.models import Activity, Role, Task, User
+from crm.models import Activity, Task, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, snapshot
 from leads.models import Lead, LeadMerge, LeadStatus
@@ -71,7 +71,7 @@ def lead_merge(
         if pick == "loser" or (pick is None and mine in ("", None) and theirs not in ("", None)):
             setattr(winner, field, theirs)
     owner_changed = winner.owner_id != winner_before["owner_id"]
-    if owner_changed and actor.role == Role.REP and winner.owner_id != actor.pk:
+    if owner_changed and actor.is_rep and winner.owner_id != actor.pk:
         raise PermissionDenied("You can't give the merged lead to someone else.")
 
     activity_ids = list(Activity.objects.filter(lead=loser).values_list("pk", flat=True))
@@ -116,7 +116,7 @@ def snapshot_values(values: dict[str, Any]) -> dict[str, Any]:
 def lead_merge_undo(*, actor: User, merge: LeadMerge) -> Lead:
     """Administrators only: the loser comes back, the winner gets its values back, the
     moved activities and tasks return to the loser."""
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators can undo a merge.")
     merge = LeadMerge.objects.select_for_update().get(pk=merge.pk)
     if merge.undone_at is not None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from crm import events
 from crm.errors import DomainError, PermissionDenied
 from crm.events import update_and_announce
-from crm.models import Role, User
+from crm.models import User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit
 from leads.models import OPEN_STATUSES, Lead, Temperature, TemperatureRule
@@ -86,7 +86,7 @@ def lead_set_temperature_override(
 def temperature_rule_update(
     *, actor: User, rule: TemperatureRule, temperature: str, engaged_within_days: int | None
 ) -> TemperatureRule:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators edit temperature rules.")
     if temperature not in Temperature.values:
         raise DomainError("Choose hot, warm or cold.", field="temperature")

@@ -8,7 +8,6 @@ from django.views.decorators.http import require_GET, require_POST
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError
 from crm.exports import list_export
-from crm.models import Role
 from crm.models.notifications import SavedView
 from crm.services.saved_views import saved_view_save
 from leads import selectors
@@ -48,7 +47,7 @@ def lead_list(request: AuthenticatedRequest) -> HttpResponse:
             SavedView.objects.filter(user=request.user, kind=SAVED_VIEW_KIND).order_by("name")
         ),
         "bulk_form": BulkActionForm(actor=request.user),
-        "can_assign": request.user.role != Role.REP,
+        "can_assign": not request.user.is_rep,
     }
     if request.headers.get("HX-Request") and request.GET.get("partial") == "rows":
         return render(request, "leads/list.html#rows", context)

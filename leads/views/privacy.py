@@ -8,14 +8,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from crm.access import AuthenticatedRequest, access, get_visible_or_404, scoped
-from crm.models import Role
 from crm.services import privacy
 from leads.models import Lead
 
 
 def _lead_for_admin(request: AuthenticatedRequest, pk: int) -> Lead:
     lead = get_visible_or_404(request, Lead.objects.all(), pk=pk)  # hidden: 404 first
-    if request.user.role != Role.ADMIN:
+    if not request.user.is_admin:
         raise PermissionDenied("Only administrators handle privacy requests.")
     return lead
 

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access, scoped
 from crm.errors import DomainError
-from crm.models import Role
 from crm.views.forms import apply_domain_error
 from crm.visibility import can_edit
 from leads import selectors
@@ -131,8 +130,8 @@ def lead_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "temperature_form": TemperatureOverrideForm(
             initial={"temperature": lead.temperature if lead.temperature_overridden else ""}
         ),
-        "is_admin": request.user.role == Role.ADMIN,
-        "can_reassign": request.user.role != Role.REP,
+        "is_admin": request.user.is_admin,
+        "can_reassign": not request.user.is_rep,
         **selectors.lead_detail(actor=request.user, lead=lead),
         **_timeline(request, lead),
         **score_card(lead),

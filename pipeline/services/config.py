@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.events import update_and_announce
-from crm.models import Role, User
+from crm.models import User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
 from pipeline.models import Deal, ForecastCategory, Pipeline, Stage, StageHistory, StageKind
@@ -18,7 +18,7 @@ STAGE_FIELDS = ("name", "probability", "rotting_days", "forecast_category")
 
 
 def _require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators configure pipelines.")
 
 
