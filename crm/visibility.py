@@ -11,6 +11,15 @@ Models opt in by naming their owner field in `visibility_owner_field`. A model w
 raises, so a new queryset can't silently skip the rule. Users and teams have their own
 rule: everyone may see the directory of active colleagues (to assign and share), only
 admins see deactivated users.
+
+The ownership rule lives here too: who `actor` may make the owner of a record.
+- `assignable_owners(actor)`: admins any active user; managers themselves and everyone in
+  the subtree of the teams they manage; reps themselves only.
+- `reassignable(actor, queryset)`: the rows whose owner `actor` may change at all: an
+  admin any row, others the rows owned by someone in their own owner scope. An edit share
+  lets you change a record, never take it or give it away.
+- `can_assign_owner(actor, record_or_None, new_owner)` / `check_owner_change(...)`: both
+  together; keeping a record's current owner is always allowed.
 """
 
 from dataclasses import dataclass
@@ -24,6 +33,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q, QuerySet
 
+from crm.errors import PermissionDenied
 from crm.models import RecordShare, Team, User
 from crm.models.sharing import ShareAccess
 
@@ -151,3 +161,67 @@ def editable[M: models.Model](user: AnyUser, queryset: QuerySet[M, Any]) -> Quer
 
 def can_edit(user: AnyUser, obj: models.Model) -> bool:
     return editable(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def assignable_owners(actor: AnyUser) -> QuerySet[User]:
+    """The users `actor` may make the owner of a record (the choices of every owner field)."""
+    users = User.objects.filter(is_active=True)
+    if not isinstance(actor, User) or not _is_active_user(actor):
+        return users.none()
+    if actor.is_admin:
+        return users
+    return users.filter(pk__in=_owner_ids(actor))
+
+
+def reassignable[M: models.Model](actor: AnyUser, queryset: QuerySet[M, Any]) -> QuerySet[M, Any]:
+    """Narrow `queryset` to the rows whose owner `actor` may change: shares never count."""
+    if not isinstance(actor, User) or not _is_active_user(actor):
+        return queryset.none()
+    field = owner_field(queryset.model)
+    if actor.is_admin:
+        return queryset
+    return queryset.filter(**{f"{field}__in": _owner_ids(actor)})
+
+
+def _owner_change_refusal(
+    actor: AnyUser, record: models.Model | None, new_owner: User
+) -> str | None:
+    """Why `actor` may not make `new_owner` the owner of `record` (None: a new record)."""
+    if not isinstance(actor, User) or not _is_active_user(actor):
+        return "Sign in to change owners."
+    if record is not None and record.pk is not None:
+        # The stored owner, not the attribute: callers may already have set the new one.
+        field = owner_field(type(record))
+        rows = type(record)._base_manager.filter(pk=record.pk)
+        current = rows.values_list(f"{field}_id", flat=True).first()
+        if current == new_owner.pk:
+            return None
+        if not actor.is_admin and current not in _owner_ids(actor):
+            return "Only the owner, their manager or an administrator can change the owner."
+    if new_owner.pk == actor.pk:
+        return None
+    if not new_owner.is_active:
+        return "That user is deactivated."
+    if not assignable_owners(actor).filter(pk=new_owner.pk).exists():
+        if actor.is_manager:
+            return "You can only give records to yourself or to people in your teams."
+        return "You can only give records to yourself."
+    return None
+
+
+def can_assign_owner(actor: AnyUser, record: models.Model | None, new_owner: User) -> bool:
+    """Whether `actor` may make `new_owner` the owner of `record` (None: a new record)."""
+    return _owner_change_refusal(actor, record, new_owner) is None
+
+
+def check_owner_change(
+    actor: User, record: models.Model | None, new_owner: User | None, *, field: str = "owner"
+) -> User:
+    """The owner to save: `new_owner`, or the actor when none is named ("leave empty for
+    yourself"); raises `crm.errors.PermissionDenied` (403, on `field`) when the rule refuses."""
+    if new_owner is None:
+        new_owner = actor
+    refusal = _owner_change_refusal(actor, record, new_owner)
+    if refusal is not None:
+        raise PermissionDenied(refusal, field=field)
+    return new_owner

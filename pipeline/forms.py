@@ -5,9 +5,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models import Q
 
 from crm.models import Account, Contact, Team, User
-from crm.visibility import visible
+from crm.visibility import assignable_owners, visible
 from pipeline.models import (
     Currency,
     ExchangeRate,
@@ -50,7 +51,7 @@ class DealForm(forms.Form):
     )
     account = forms.ModelChoiceField(queryset=Account.objects.none(), required=False)
     primary_contact = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False)
-    owner = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True), required=False)
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     amount = forms.DecimalField(
         max_digits=16, decimal_places=2, min_value=Decimal(0), initial=Decimal(0)
     )
@@ -86,6 +87,12 @@ class DealForm(forms.Form):
             del self.fields["amount_follows_line_items"]
         if actor.is_rep:
             del self.fields["owner"]
+        else:
+            users = assignable_owners(actor)
+            current = self.initial.get("owner") if editing else None
+            if current is not None:
+                users = User.objects.filter(Q(pk__in=users.values("pk")) | Q(pk=current.pk))
+            self.fields["owner"].queryset = users.order_by("first_name", "last_name", "id")  # type: ignore[attr-defined]
 
 
 class DealFilterForm(forms.Form):

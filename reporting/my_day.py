@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from crm.models import Account, Activity, Contact, Role, Task, User
 from crm.models.activities import ActivityKind
-from crm.visibility import subtree_user_ids, visible
+from crm.visibility import assignable_owners
 
 RECENT_DAYS = 14
 SECTION_LIMIT = 50
@@ -53,13 +53,12 @@ class MyDay:
 
 
 def rep_choices(*, actor: User) -> QuerySet[User]:
-    """Whom a manager (their subtree) or admin (everyone active) may look at; reps: nobody."""
-    users = visible(actor, User.objects.filter(is_active=True))
-    if actor.is_manager:
-        return users.filter(Q(pk__in=subtree_user_ids(actor)) | Q(pk=actor.pk))
-    if actor.is_admin:
-        return users.exclude(role=Role.ADMIN)
-    return users.none()
+    """Whose day a manager (themselves and their subtree) or an admin (everyone active but
+    admins) may look at: the people they may give records to. Reps: nobody."""
+    if actor.is_rep:
+        return User.objects.none()
+    users = assignable_owners(actor)
+    return users.exclude(role=Role.ADMIN) if actor.is_admin else users
 
 
 def _people(actor: User, rep: User | None, choices: list[User]) -> list[User]:

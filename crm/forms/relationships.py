@@ -7,6 +7,7 @@ linked records, who may own what).
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 
 from crm.models import Account, Contact, Task, Team, User
 from crm.models.accounts import EmailConsent, Relationship, Segment
@@ -20,6 +21,7 @@ from crm.selectors.relationships import (
 )
 from crm.services.accounts import ContactsPlan
 from crm.validators import validate_phone
+from crm.visibility import assignable_owners
 
 DATETIME_LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 FILTER_SELECT = forms.Select(attrs={"class": "form-select", "data-autosubmit": ""})
@@ -33,12 +35,20 @@ class ServiceValidatedModelForm(forms.ModelForm):  # type: ignore[type-arg]
         return None
 
 
-def _owner_field(actor: User, form: forms.BaseForm, name: str = "owner") -> None:
+def _owner_field(
+    actor: User, form: forms.BaseForm, name: str = "owner", current: User | None = None
+) -> None:
+    """Reps own what they create, so they get no field; managers and admins choose among
+    `crm.visibility.assignable_owners`, plus the record's `current` owner (saving without
+    touching it stays valid; the service refuses any other change it doesn't allow)."""
     if actor.is_rep:
         form.fields.pop(name, None)
     else:
+        users = assignable_owners(actor)
+        if current is not None:
+            users = User.objects.filter(Q(pk__in=users.values("pk")) | Q(pk=current.pk))
         form.fields[name] = forms.ModelChoiceField(
-            queryset=colleague_choices(actor=actor),
+            queryset=users.only("id", "first_name", "last_name", "email"),
             required=False,
             label="Owner" if name == "owner" else "Assignee",
             help_text="Leave empty for yourself.",
@@ -79,7 +89,7 @@ class AccountForm(ServiceValidatedModelForm):
         parent.queryset = account_choices(actor=actor)  # type: ignore[attr-defined]
         if self.instance.pk:
             parent.queryset = parent.queryset.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
-        _owner_field(actor, self)
+        _owner_field(actor, self, current=self.instance.owner if self.instance.pk else None)
 
 
 class ContactForm(ServiceValidatedModelForm):
@@ -109,7 +119,7 @@ class ContactForm(ServiceValidatedModelForm):
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = account_choices(actor=actor)  # type: ignore[attr-defined]
-        _owner_field(actor, self)
+        _owner_field(actor, self, current=self.instance.owner if self.instance.pk else None)
 
 
 class AccountDeleteForm(forms.Form):

@@ -28,7 +28,7 @@ from crm.imports.parsers import (
     strip_formula_guard,
 )
 from crm.imports.registry import Field, ImportKind, PreparedRow, RowError
-from crm.models import AuditEntry
+from crm.models import AuditEntry, User
 from crm.models.audit import AuditAction
 from crm.visibility import editable
 
@@ -274,6 +274,8 @@ def write(
                     )
                 else:
                     try:
+                        if isinstance(row.values.get("owner"), User):
+                            ctx.check_owner_change(match, row.values["owner"])
                         kind.apply_update(match, row.values, ctx)
                     except (RowError, ValueError) as exc:
                         outcomes[row.number] = Outcome(

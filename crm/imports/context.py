@@ -4,9 +4,11 @@ how to read dates, and the lookup answers already found (cached across batches).
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
+
 from crm.imports.parsers import normalise_key
 from crm.models import User
-from crm.visibility import subtree_user_ids
+from crm.visibility import assignable_owners, can_assign_owner
 
 CREATE = "__create__"
 # What to do with a row whose owner column names no active user: reject it (default) or
@@ -63,24 +65,24 @@ class ImportContext:
         return user
 
     def assignable_ids(self) -> set[int]:
-        """Whom the importer may make owner: admins anyone, managers their subtree, reps
-        only themselves."""
+        """Whom the importer may make owner (`crm.visibility.assignable_owners`), once a run."""
         if self._assignable is None:
-            if self.actor.is_admin:
-                self._assignable = {u.pk for u in self._load_users().values()}
-            elif self.actor.is_manager:
-                self._assignable = {self.actor.pk} | set(
-                    User.objects.filter(pk__in=subtree_user_ids(self.actor)).values_list(
-                        "pk", flat=True
-                    )
-                )
-            else:
-                self._assignable = {self.actor.pk}
+            self._assignable = set(assignable_owners(self.actor).values_list("pk", flat=True))
         return self._assignable
 
     def owner_for(self, user: User | None) -> User:
+        """The owner of a new record: `user` when the importer may give it records."""
         if user is None:
             return self.actor
         if user.pk not in self.assignable_ids():
             raise ValueError(f"You can't assign records to {user.full_name}.")
         return user
+
+    def check_owner_change(self, record: models.Model, user: User) -> None:
+        """An updated row may change an existing record's owner only as the rule allows
+        (an edit share never does)."""
+        if not can_assign_owner(self.actor, record, user):
+            raise ValueError(
+                f"You can't make {user.full_name} the owner of #{record.pk}: only its owner, "
+                "their manager or an administrator can change its owner."
+            )

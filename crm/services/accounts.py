@@ -10,8 +10,9 @@ from crm.events import update_and_announce
 from crm.models import Account, Contact, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
-from crm.services.ownership import check_owner, require_edit, visible_or_error
+from crm.services.ownership import require_edit, visible_or_error
 from crm.validators import normalise_domain
+from crm.visibility import check_owner_change
 
 ACCOUNT_FIELDS = (
     "name",
@@ -79,7 +80,7 @@ def _clean(actor: User, data: dict[str, Any], *, account: Account | None = None)
             raise DomainError("An account can't be its own parent.", field="parent")
         clean["parent"] = parent
     if "owner" in clean:
-        clean["owner"] = check_owner(actor=actor, owner=clean["owner"])
+        clean["owner"] = check_owner_change(actor, account, clean["owner"])
     return clean
 
 

@@ -18,7 +18,8 @@ from crm.models.activities import LINK_FIELDS
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
 from crm.services.notifications import notification_create
-from crm.services.ownership import check_owner, require_edit, visible_or_error
+from crm.services.ownership import require_edit, visible_or_error
+from crm.visibility import check_owner_change
 
 ACTIVITY_FIELDS = (
     "kind",
@@ -187,7 +188,7 @@ def task_create(
     title = title.strip()
     if not title:
         raise DomainError("Give the task a title.", field="title")
-    assignee = check_owner(actor=actor, owner=owner)
+    assignee = check_owner_change(actor, None, owner)
     task = Task.objects.create(
         title=title,
         due_at=due_at,
@@ -220,7 +221,7 @@ def task_update(*, actor: User, task: Task, data: dict[str, Any]) -> Task:
     before = snapshot(task, TASK_FIELDS)
     data = dict(data)
     if "owner" in data:
-        data["owner"] = check_owner(actor=actor, owner=data["owner"])
+        data["owner"] = check_owner_change(actor, task, data["owner"])
     if "due_at" in data and data["due_at"] != task.due_at:
         task.reminder_sent_at = None  # a new due time earns a new reminder
     if "done" in data:

@@ -10,8 +10,9 @@ from crm.models import Account, Contact, User
 from crm.models.accounts import EmailConsent
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
-from crm.services.ownership import check_owner, require_edit, visible_or_error
+from crm.services.ownership import require_edit, visible_or_error
 from crm.validators import check_email, check_phone
+from crm.visibility import check_owner_change
 
 CONTACT_FIELDS = (
     "first_name",
@@ -42,7 +43,7 @@ EDITABLE = {
 }
 
 
-def _clean(actor: User, data: dict[str, Any]) -> dict[str, Any]:
+def _clean(actor: User, data: dict[str, Any], *, contact: Contact | None = None) -> dict[str, Any]:
     unknown = set(data) - EDITABLE
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
@@ -62,7 +63,7 @@ def _clean(actor: User, data: dict[str, Any]) -> dict[str, Any]:
             raise DomainError("That account is deleted.", field="account")
         clean["account"] = account
     if "owner" in clean:
-        clean["owner"] = check_owner(actor=actor, owner=clean["owner"])
+        clean["owner"] = check_owner_change(actor, contact, clean["owner"])
     return clean
 
 
@@ -95,7 +96,7 @@ def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Co
     require_edit(actor, contact)
     if contact.erased_at is not None:
         raise DomainError("This contact's personal data was erased; it can't be edited.")
-    clean = _clean(actor, data)
+    clean = _clean(actor, data, contact=contact)
     before = snapshot(contact, CONTACT_FIELDS)
     previous_consent = contact.email_consent
     for name, value in clean.items():

@@ -1,4 +1,6 @@
-"""Who may own what: the checks every create/update of an owned record shares."""
+"""Checks every create/update of an owned record shares: edit rights and linked records.
+
+Who may be made the owner of a record is `crm.visibility.check_owner_change`."""
 
 from typing import Any
 
@@ -6,20 +8,7 @@ from django.db import models
 
 from crm.errors import NotFound, PermissionDenied
 from crm.models import User
-from crm.visibility import can_edit, subtree_user_ids, visible
-
-
-def check_owner(*, actor: User, owner: User | None) -> User:
-    """Admins assign to anyone active, managers to their subtree, reps only to themselves."""
-    if owner is None or owner.pk == actor.pk:
-        return actor
-    if not owner.is_active:
-        raise PermissionDenied("That user is deactivated.", field="owner")
-    if actor.is_admin:
-        return owner
-    if actor.is_manager and subtree_user_ids(actor).filter(pk=owner.pk).exists():
-        return owner
-    raise PermissionDenied("You can't give records to that user.", field="owner")
+from crm.visibility import can_edit, visible
 
 
 def require_edit(actor: User, obj: models.Model) -> None:

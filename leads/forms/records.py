@@ -7,21 +7,20 @@ from django.db.models import Q, QuerySet
 
 from crm.models import Team, User
 from crm.validators import validate_phone
-from crm.visibility import subtree_user_ids
+from crm.visibility import assignable_owners
 from leads.models import LeadSource, LeadStatus, Temperature, Timeframe
 from leads.selectors.lists import SORT_LABELS, LeadFilters
 from leads.services.capture import IDENTITY_MESSAGE, has_identity
 from pipeline.models import Pipeline, Stage, StageKind
 
 
-def owner_choices(actor: User) -> QuerySet[User]:
-    """Who `actor` may give a lead to: admins anyone active, managers their subtree."""
-    users = User.objects.filter(is_active=True).order_by("first_name", "last_name", "id")
-    if actor.is_admin:
-        return users
-    if actor.is_manager:
-        return users.filter(Q(pk=actor.pk) | Q(pk__in=subtree_user_ids(actor)))
-    return users.filter(pk=actor.pk)
+def owner_choices(actor: User, *, current: User | None = None) -> QuerySet[User]:
+    """Who `actor` may give a lead to (`crm.visibility.assignable_owners`), plus the lead's
+    `current` owner so that saving a form without touching the owner stays valid."""
+    users = assignable_owners(actor)
+    if current is not None:
+        users = User.objects.filter(Q(pk__in=users.values("pk")) | Q(pk=current.pk))
+    return users.order_by("first_name", "last_name", "id")
 
 
 def _sources() -> QuerySet[LeadSource]:
@@ -82,7 +81,8 @@ class LeadForm(LeadQuickForm):
 
     def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, actor=actor, **kwargs)
-        self.fields["owner"].queryset = owner_choices(actor)  # type: ignore[attr-defined]
+        current = self.initial.get("owner") if editing else None
+        self.fields["owner"].queryset = owner_choices(actor, current=current)  # type: ignore[attr-defined]
         self.fields["owner"].help_text = "Empty: you."
         if editing or actor.is_rep:
             del self.fields["assign_by_rules"]

@@ -1,10 +1,8 @@
 """Helpers the lead services share: permission checks and the audited field set."""
 
-from django.db.models import Q
-
 from crm.errors import NotFound, PermissionDenied
 from crm.models import User
-from crm.visibility import editable, subtree_user_ids, visible
+from crm.visibility import editable, visible
 from leads.models import Lead
 
 LEAD_FIELDS = (
@@ -40,21 +38,3 @@ def lock_editable_lead(actor: User, lead: Lead) -> Lead:
     if locked is None:
         raise PermissionDenied("You can view this lead but not change it.")
     return locked
-
-
-def can_own(actor: User, owner: User) -> bool:
-    """Whether `actor` may make `owner` the owner of a lead."""
-    if not owner.is_active:
-        return False
-    if actor.is_admin or owner.pk == actor.pk:
-        return True
-    if actor.is_manager:
-        return User.objects.filter(Q(pk=owner.pk) & Q(pk__in=subtree_user_ids(actor))).exists()
-    return False
-
-
-def require_can_own(actor: User, owner: User) -> None:
-    if not can_own(actor, owner):
-        raise PermissionDenied(
-            "You can only give leads to yourself or to reps in your teams.", field="owner"
-        )

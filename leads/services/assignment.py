@@ -11,8 +11,7 @@ from crm.errors import DomainError, PermissionDenied
 from crm.models import Role, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
-from crm.services.ownership import check_owner
-from crm.visibility import editable
+from crm.visibility import check_owner_change, reassignable, visible
 from leads.models import (
     OPEN_STATUSES,
     AssignmentAction,
@@ -189,6 +188,8 @@ def lead_assign_by_rules(*, actor: User, lead: Lead) -> Lead:
     lead = lock_editable_lead(actor, lead)
     if actor.is_rep:
         raise PermissionDenied("Only managers and administrators reassign leads.")
+    if not reassignable(actor, Lead.objects.filter(pk=lead.pk)).exists():
+        raise PermissionDenied("Only the owner's manager or an administrator can reassign it.")
     owner, rule = pick_owner(lead)
     return _set_owner(actor=actor, lead=lead, owner=owner, rule=rule)
 
@@ -213,13 +214,15 @@ def _set_owner(*, actor: User | None, lead: Lead, owner: User, rule: AssignmentR
 
 @transaction.atomic
 def leads_bulk_assign(*, actor: User, lead_ids: Iterable[int], owner: User) -> int:
-    """Managers and admins give many leads to one rep: only leads they can edit, only to
-    users in their subtree (admins: anyone active). Returns how many moved."""
+    """Managers and admins give many leads to one rep: only leads whose owner they may change
+    (their subtree's; an edit share doesn't count), only to users in their subtree (admins:
+    anyone active). Returns how many moved."""
     if actor.is_rep:
         raise PermissionDenied("Only managers and administrators reassign leads.")
-    owner = check_owner(actor=actor, owner=owner)
+    owner = check_owner_change(actor, None, owner)
     ids = list(lead_ids)
-    leads = editable(actor, Lead.objects.alive().filter(pk__in=ids)).select_for_update()
+    leads = reassignable(actor, visible(actor, Lead.objects.alive().filter(pk__in=ids)))
+    leads = leads.select_for_update()
     moved = 0
     for lead in leads.order_by("id"):
         if lead.owner_id != owner.pk:

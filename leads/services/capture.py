@@ -11,9 +11,8 @@ from crm.events import update_and_announce
 from crm.models import User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
-from crm.services.ownership import check_owner
 from crm.validators import check_email, check_phone
-from crm.visibility import visible
+from crm.visibility import check_owner_change, visible
 from leads.models import Lead, LeadSource, Timeframe
 from leads.services._common import LEAD_FIELDS, lock_editable_lead
 from leads.services.assignment import pick_owner
@@ -153,7 +152,7 @@ def lead_create(
     if assign_by_rules:
         chosen, rule = pick_owner(lead)
     else:
-        chosen = check_owner(actor=actor, owner=owner)
+        chosen = check_owner_change(actor, None, owner)
     lead.owner = chosen
     if chosen.pk != actor.pk:
         lead.assigned_at = timezone.now()
@@ -187,7 +186,7 @@ def lead_update(*, actor: User, lead: Lead, data: dict[str, Any]) -> Lead:
         raise _duplicate_email(actor, lead.email)
     moved_to: User | None = None
     if owner is not None and owner.pk != lead.owner_id:
-        moved_to = check_owner(actor=actor, owner=owner)
+        moved_to = check_owner_change(actor, lead, owner)
         lead.owner = moved_to
         lead.assigned_at = timezone.now()
         lead.assignment_seen_at = None

@@ -15,7 +15,7 @@ from crm.models.audit import AuditAction
 from crm.services.accounts import account_create
 from crm.services.audit import audit
 from crm.services.contacts import contact_create
-from crm.visibility import visible
+from crm.visibility import can_assign_owner, visible
 from leads.models import Lead, LeadStatus
 from leads.services._common import lock_editable_lead
 from leads.services.lifecycle import mark_converted
@@ -42,10 +42,11 @@ class DealSpec:
 
 
 def _new_owner(actor: User, lead: Lead) -> User:
-    # A teammate with edit rights converts for themself; managers keep the lead's owner.
-    if actor.is_rep and lead.owner_id != actor.pk:
-        return actor
-    return lead.owner
+    # The new records go to the lead's owner when the actor may give them records (its
+    # owner, their manager, an admin); someone converting through an edit share keeps them.
+    if can_assign_owner(actor, None, lead.owner):
+        return lead.owner
+    return actor
 
 
 def default_account_data(lead: Lead) -> dict[str, Any]:

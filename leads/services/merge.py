@@ -12,6 +12,7 @@ from crm.events import update_and_announce
 from crm.models import Activity, Task, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, snapshot
+from crm.visibility import check_owner_change
 from leads.models import Lead, LeadMerge, LeadStatus
 from leads.services._common import lock_editable_lead
 from leads.services.temperature import apply_temperature
@@ -71,8 +72,8 @@ def lead_merge(
         if pick == "loser" or (pick is None and mine in ("", None) and theirs not in ("", None)):
             setattr(winner, field, theirs)
     owner_changed = winner.owner_id != winner_before["owner_id"]
-    if owner_changed and actor.is_rep and winner.owner_id != actor.pk:
-        raise PermissionDenied("You can't give the merged lead to someone else.")
+    if owner_changed:
+        check_owner_change(actor, winner, winner.owner)
 
     activity_ids = list(Activity.objects.filter(lead=loser).values_list("pk", flat=True))
     task_ids = list(Task.objects.filter(lead=loser).values_list("pk", flat=True))

@@ -171,7 +171,7 @@ def lead_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         try:
             capture.lead_update(actor=request.user, lead=lead, data=data)
         except DomainError as error:
-            if error.status in (403, 404):
+            if error.status == 404 or (error.status == 403 and error.field not in form.fields):
                 raise Http404(error.message) from error
             apply_domain_error(form, error)
         else:

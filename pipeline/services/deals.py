@@ -17,7 +17,7 @@ from crm.errors import DomainError, NotFound, PermissionDenied, StaleVersion
 from crm.models import Account, Contact, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
-from crm.visibility import can_edit
+from crm.visibility import can_edit, check_owner_change
 from pipeline.models import (
     Deal,
     ForecastCategory,
@@ -141,8 +141,8 @@ def deal_create(
         raise DomainError("That stage belongs to another pipeline.", field="stage")
     if stage.kind != StageKind.OPEN or not stage.is_active:
         raise DomainError("A new deal starts in an open stage.", field="stage")
-    owner = owner or actor
-    validation.check_related(actor, account=account, contact=primary_contact, owner=owner)
+    owner = check_owner_change(actor, None, owner)
+    validation.check_related(actor, account=account, contact=primary_contact)
     deal = Deal(
         name=name[:200],
         pipeline=pipeline,
@@ -235,12 +235,14 @@ def deal_update(
         deal.probability = validation.clean_probability(data["probability"])
     if data.get("forecast_category"):
         deal.forecast_category = _clean_category(data["forecast_category"])
-    for field in ("account", "primary_contact", "owner"):
+    for field in ("account", "primary_contact"):
         if field in data and getattr(deal, f"{field}_id") != getattr(data[field], "pk", None):
             validation.check_related(actor, **{_related_kw(field): data[field]})
             setattr(deal, field, data[field])
-    if deal.owner_id is None:
-        raise DomainError("A deal needs an owner.", field="owner")
+    if "owner" in data:
+        if data["owner"] is None:
+            raise DomainError("A deal needs an owner.", field="owner")
+        deal.owner = check_owner_change(actor, deal, data["owner"])
     if "next_step" in data:
         deal.next_step = (data["next_step"] or "")[:200]
     if "amount_follows_line_items" in data:

@@ -84,12 +84,9 @@ def check_related(
     *,
     account: Account | None = None,
     contact: Contact | None = None,
-    owner: User | None = None,
 ) -> None:
-    """Refuse links to records the actor can't see, and owners who can't sign in."""
+    """Refuse links to records the actor can't see (owners: `crm.visibility.check_owner_change`)."""
     if account is not None and not visible(actor, Account.objects.filter(pk=account.pk)).exists():
         raise DomainError("Choose an account you can see.", field="account")
     if contact is not None and not visible(actor, Contact.objects.filter(pk=contact.pk)).exists():
         raise DomainError("Choose a contact you can see.", field="primary_contact")
-    if owner is not None and not owner.is_active:
-        raise DomainError("The owner must be an active user.", field="owner")
