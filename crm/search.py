@@ -189,7 +189,7 @@ class AccountSearch:
     icon = "buildings"
 
     def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
-        scoped = visible(actor, Account.objects.filter(deleted_at__isnull=True))
+        scoped = visible(actor, Account.objects.alive())
         rows = best_of(scoped, terms, ACCOUNT_FIELDS, order=("name", "id"), limit=limit).only(
             "id", "name", "domain", "country"
         )
@@ -209,7 +209,7 @@ class ContactSearch:
     icon = "person-lines-fill"
 
     def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
-        scoped = visible(actor, Contact.objects.filter(deleted_at__isnull=True))
+        scoped = visible(actor, Contact.objects.alive())
         rows = (
             best_of(scoped, terms, CONTACT_FIELDS, order=("last_name", "id"), limit=limit)
             .select_related("account")

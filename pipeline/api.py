@@ -211,7 +211,7 @@ class DealViewSet(TimelineMixin, ScopedModelViewSet[Deal]):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def base_queryset(self) -> QuerySet[Deal]:
-        deals = Deal.objects.filter(deleted_at__isnull=True)
+        deals = Deal.objects.alive()
         return selectors.source_lead_ids(deals).select_related("stage")
 
     def _answer(self, deal: Deal, code: int = status.HTTP_200_OK) -> Response:

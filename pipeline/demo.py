@@ -135,7 +135,7 @@ def _plan(pipeline: Pipeline, loss_rate: float, mean_days: float, amount_mu: flo
 
 
 def _accounts(reps: list[User], admin: User | None) -> dict[int, list[Account]]:
-    accounts = list(Account.objects.filter(deleted_at__isnull=True).only("id", "owner_id", "name"))
+    accounts = list(Account.objects.alive().only("id", "owner_id", "name"))
     if not accounts and admin is not None:
         for i, company in enumerate(COMPANIES * 3):
             owner = reps[i % len(reps)]

@@ -72,10 +72,10 @@ class DealForm(forms.Form):
     def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["account"].queryset = visible(  # type: ignore[attr-defined]
-            actor, Account.objects.filter(deleted_at__isnull=True)
+            actor, Account.objects.alive()
         ).order_by("name")
         self.fields["primary_contact"].queryset = visible(  # type: ignore[attr-defined]
-            actor, Contact.objects.filter(deleted_at__isnull=True)
+            actor, Contact.objects.alive()
         ).order_by("last_name", "first_name")
         self.fields["currency"].initial = settings.DEFAULT_CURRENCY
         if editing:

@@ -233,7 +233,7 @@ class DealImport(ImportKind):
         names = {k[0] for k in keys if isinstance(k, tuple)}
         found: dict[Hashable, Any] = {}
         deals = (
-            Deal.objects.filter(deleted_at__isnull=True)
+            Deal.objects.alive()
             .annotate(lname=Lower("name"))
             .filter(lname__in=names)
             .order_by("id")

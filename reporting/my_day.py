@@ -1,17 +1,14 @@
 """My day, the rep's home page: tasks due, today's meetings, recent activity on my records,
-and slots the leads and pipeline apps fill (hot leads, deals closing this month).
+and cards from the leads and pipeline apps (hot leads, new leads, deals closing this month).
 
 Managers see the same for their team (the subtree they manage), narrowed by a rep filter.
 
-Every section is about records owned by the people on the page, so the visibility rule is
-applied once, up front: the people come from `rep_choices`, the owner side of
-`crm.visibility` (a manager's subtree, a rep alone, anyone for an admin), and each section
-filters by their ids. Running `visible()` per section would repeat the same owner and share
-look-ups for every model (2 queries each), and shares can't add rows to a section already
-narrowed to owners the actor sees.
+Every section starts from `crm.visibility.visible()` like any other read, then narrows to
+the people on the page (from `rep_choices`: a manager's subtree, a rep alone, anyone for an
+admin). Nothing in the bin shows: records hanging on a deleted account, contact, lead or deal
+stay out until an admin restores it.
 """
 
-import importlib
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -21,17 +18,16 @@ from django.utils import timezone
 
 from crm.models import Account, Activity, Contact, Role, Task, User
 from crm.models.activities import ActivityKind
-from crm.visibility import assignable_owners
+from crm.models.soft_delete import alive_q
+from crm.visibility import assignable_owners, visible
+from leads.selectors import hot_leads_for_my_day, new_leads_for_my_day
+from pipeline.selectors import deals_closing_this_month
 
 RECENT_DAYS = 14
 SECTION_LIMIT = 50
 
-# (module, function) the other apps provide; each takes (*, actor, rep=None).
-SLOTS = {
-    "hot_leads": ("leads.selectors", "hot_leads_for_my_day"),
-    "new_leads": ("leads.selectors", "new_leads_for_my_day"),
-    "closing_deals": ("pipeline.selectors", "deals_closing_this_month"),
-}
+# Tasks and activities hang on at most one record of each kind; none of them may be deleted.
+ON_LIVE_RECORDS = alive_q("account") & alive_q("contact") & alive_q("lead") & alive_q("deal")
 SLOT_LIMIT = 10
 
 
@@ -69,18 +65,6 @@ def _people(actor: User, rep: User | None, choices: list[User]) -> list[User]:
     return [actor]
 
 
-def _slot(module_name: str, function_name: str, actor: User, rep: User | None) -> list[Any] | None:
-    """None when the other app hasn't shipped its selector yet (the page hides the slot)."""
-    try:
-        module = importlib.import_module(module_name)
-    except ImportError:
-        return None
-    function = getattr(module, function_name, None)
-    if function is None:
-        return None
-    return list(function(actor=actor, rep=rep)[:SLOT_LIMIT])
-
-
 def my_day(*, actor: User, rep: User | None = None, now: datetime | None = None) -> MyDay:
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -97,7 +81,8 @@ def my_day(*, actor: User, rep: User | None = None, now: datetime | None = None)
         rep_choices=choices,
     )
     open_tasks = (
-        Task.objects.filter(owner__in=ids, done_at__isnull=True, due_at__lt=end)
+        visible(actor, Task.objects.filter(ON_LIVE_RECORDS))
+        .filter(owner__in=ids, done_at__isnull=True, due_at__lt=end)
         .select_related("owner", "account", "contact")
         .order_by("due_at", "id")
     )
@@ -107,24 +92,31 @@ def my_day(*, actor: User, rep: User | None = None, now: datetime | None = None)
     )
     for task in tasks.order_by("due_at", "id"):
         (day.overdue if task.due_at < start else day.due_today).append(task)
-    day.meetings = list(
-        Activity.objects.filter(
-            owner__in=ids, kind=ActivityKind.MEETING, occurred_at__gte=start, occurred_at__lt=end
-        )
-        .select_related("owner", "account", "contact")
-        .order_by("occurred_at", "id")[:SECTION_LIMIT]
+    activities = visible(actor, Activity.objects.filter(ON_LIVE_RECORDS)).select_related(
+        "owner", "account", "contact"
     )
-    my_accounts = Account.objects.filter(owner__in=ids).values("pk")
-    my_contacts = Contact.objects.filter(owner__in=ids).values("pk")
+    day.meetings = list(
+        activities.filter(
+            owner__in=ids, kind=ActivityKind.MEETING, occurred_at__gte=start, occurred_at__lt=end
+        ).order_by("occurred_at", "id")[:SECTION_LIMIT]
+    )
+    # Seeing a record means seeing its history: every activity on the people's accounts and
+    # contacts counts, whoever logged it (as on the record's own timeline).
+    my_accounts = visible(actor, Account.objects.alive()).filter(owner__in=ids).values("pk")
+    my_contacts = visible(actor, Contact.objects.alive()).filter(owner__in=ids).values("pk")
     day.recent = list(
-        Activity.objects.filter(
+        Activity.objects.filter(ON_LIVE_RECORDS)
+        .select_related("owner", "account", "contact")
+        .filter(
             Q(account__in=my_accounts) | Q(contact__in=my_contacts),
             occurred_at__gte=now - timedelta(days=RECENT_DAYS),
             occurred_at__lte=now,
         )
-        .select_related("owner", "account", "contact")
         .order_by("-occurred_at", "-id")[:15]
     )
-    for name, (module_name, function_name) in SLOTS.items():
-        day.slots[name] = _slot(module_name, function_name, actor, day.rep)
+    day.slots = {
+        "hot_leads": hot_leads_for_my_day(actor=actor, rep=day.rep, limit=SLOT_LIMIT),
+        "new_leads": new_leads_for_my_day(actor=actor, rep=day.rep, limit=SLOT_LIMIT),
+        "closing_deals": list(deals_closing_this_month(actor=actor, rep=day.rep)[:SLOT_LIMIT]),
+    }
     return day

@@ -71,7 +71,7 @@ class AccountViewSet(TimelineMixin, SharesMixin, ServiceWritesMixin, ScopedModel
     http_method_names = WRITE_METHODS
 
     def base_queryset(self) -> QuerySet[Account]:
-        return Account.objects.filter(deleted_at__isnull=True).select_related("owner")
+        return Account.objects.alive().select_related("owner")
 
     input_serializer_class = AccountInputSerializer
 
@@ -109,7 +109,7 @@ class ContactViewSet(TimelineMixin, SharesMixin, ServiceWritesMixin, ScopedModel
     http_method_names = WRITE_METHODS
 
     def base_queryset(self) -> QuerySet[Contact]:
-        return Contact.objects.filter(deleted_at__isnull=True)
+        return Contact.objects.alive()
 
     input_serializer_class = ContactInputSerializer
 

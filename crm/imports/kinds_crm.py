@@ -52,7 +52,7 @@ class AccountLookup(NameLookup):
         super().__init__(Account, name=name, label=label)
 
     def queryset(self, ctx: ImportContext) -> QuerySet[Any]:
-        return visible(ctx.actor, Account.objects.filter(deleted_at__isnull=True))
+        return visible(ctx.actor, Account.objects.alive())
 
     def can_create(self, ctx: ImportContext) -> bool:
         return True
@@ -150,7 +150,7 @@ class AccountImport(ImportKind):
         domains = [k[1] for k in keys if isinstance(k, tuple) and k[0] == "domain"]
         names = [k[1] for k in keys if isinstance(k, tuple) and k[0] == "name"]
         found: dict[Hashable, Any] = {}
-        live = Account.objects.filter(deleted_at__isnull=True).order_by("id")
+        live = Account.objects.alive().order_by("id")
         for account in live.filter(domain__in=domains):
             found.setdefault(("domain", account.domain), account)
         for account in live.annotate(lname=Lower("name")).filter(lname__in=names):
@@ -219,14 +219,14 @@ class ContactImport(ImportKind):
         emails = [k[1] for k in keys if isinstance(k, tuple) and k[0] == "email"]
         names = [k for k in keys if isinstance(k, tuple) and k[0] == "name"]
         found: dict[Hashable, Any] = {}
-        live = Contact.objects.filter(deleted_at__isnull=True).order_by("id")
+        live = Contact.objects.alive().order_by("id")
         for by_email in live.annotate(lemail=Lower("email")).filter(lemail__in=emails):
             found.setdefault(("email", by_email.email.lower()), by_email)
         if names:
             match = Q()
             for _, first, last, account_id in names:
                 match |= Q(first_name__iexact=first, last_name__iexact=last, account_id=account_id)
-            for contact in Contact.objects.filter(deleted_at__isnull=True).filter(match):
+            for contact in Contact.objects.alive().filter(match):
                 key = (
                     "name",
                     contact.first_name.lower(),

@@ -10,6 +10,16 @@ from django.db.models import Q
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from .soft_delete import SoftDeleteQuerySet
+
+
+class AccountQuerySet(SoftDeleteQuerySet["Account"]):
+    pass
+
+
+class ContactQuerySet(SoftDeleteQuerySet["Contact"]):
+    pass
+
 
 class Segment(models.TextChoices):
     B2C = "b2c", "B2C"
@@ -59,6 +69,8 @@ class Account(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = AccountQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["name", "id"]
@@ -151,6 +163,8 @@ class Contact(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+
+    objects = ContactQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["last_name", "first_name", "id"]

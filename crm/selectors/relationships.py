@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 
 from crm.models import Account, Contact, User
 from crm.models.accounts import EmailConsent
+from crm.models.soft_delete import SoftDeleteQuerySet
 from crm.visibility import visible
 
 
@@ -39,21 +40,20 @@ CONTACT_SORTS = {
 }
 
 
-def _deleted_scope[M: (Account, Contact)](
-    actor: User, rows: QuerySet[M], deleted: bool
-) -> QuerySet[M]:
+def _deleted_scope[S: SoftDeleteQuerySet[Any]](actor: User, rows: S, deleted: bool) -> S:
     if deleted and actor.is_admin:
-        return rows.filter(deleted_at__isnull=False)
-    return rows.filter(deleted_at__isnull=True)
+        return rows.deleted()
+    return rows.alive()
 
 
 def account_list(*, actor: User, filters: dict[str, Any] | None = None) -> QuerySet[Account]:
     """Accounts `actor` may see, narrowed by the list filters (see AccountFilterForm)."""
     filters = filters or {}
-    rows = _deleted_scope(
+    rows = visible(
         actor,
-        visible(actor, Account.objects.select_related("owner", "parent")),
-        bool(filters.get("deleted")),
+        _deleted_scope(
+            actor, Account.objects.select_related("owner", "parent"), bool(filters.get("deleted"))
+        ),
     )
     if q := str(filters.get("q") or "").strip():
         rows = rows.filter(Q(name__icontains=q) | Q(domain__icontains=q.lower()))
@@ -71,10 +71,11 @@ def account_list(*, actor: User, filters: dict[str, Any] | None = None) -> Query
 def contact_list(*, actor: User, filters: dict[str, Any] | None = None) -> QuerySet[Contact]:
     """Contacts `actor` may see, narrowed by the list filters (see ContactFilterForm)."""
     filters = filters or {}
-    rows = _deleted_scope(
+    rows = visible(
         actor,
-        visible(actor, Contact.objects.select_related("owner", "account")),
-        bool(filters.get("deleted")),
+        _deleted_scope(
+            actor, Contact.objects.select_related("owner", "account"), bool(filters.get("deleted"))
+        ),
     )
     if q := str(filters.get("q") or "").strip():
         rows = rows.filter(
@@ -101,7 +102,7 @@ def mailing_list(*, actor: User, filters: dict[str, Any] | None = None) -> Query
 
 def account_choices(*, actor: User) -> QuerySet[Account]:
     """Live accounts `actor` may pick as a parent or a contact's company."""
-    return visible(actor, Account.objects.filter(deleted_at__isnull=True)).only("id", "name")
+    return visible(actor, Account.objects.alive()).only("id", "name")
 
 
 def colleague_choices(*, actor: User) -> QuerySet[User]:

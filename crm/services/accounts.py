@@ -51,7 +51,7 @@ def _domain_from(data: dict[str, Any]) -> str:
 def _check_domain_free(domain: str, *, exclude_pk: int | None = None) -> None:
     if not domain:
         return
-    others = Account.objects.filter(domain=domain, deleted_at__isnull=True)
+    others = Account.objects.alive().filter(domain=domain)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     existing = others.first()
@@ -117,7 +117,7 @@ def account_create(*, actor: User, **data: Any) -> Account:
 
 @transaction.atomic
 def account_update(*, actor: User, account: Account, data: dict[str, Any]) -> Account:
-    account = Account.objects.select_for_update().get(pk=account.pk, deleted_at__isnull=True)
+    account = Account.objects.alive().select_for_update().get(pk=account.pk)
     require_edit(actor, account)
     clean = _clean(actor, data, account=account)
     if "domain" in clean:
@@ -153,9 +153,9 @@ def account_delete(
 ) -> Account:
     """Soft delete. Contacts are never dropped silently: when the account has any, the caller
     must say what happens to them (`ContactsPlan`)."""
-    account = Account.objects.select_for_update().get(pk=account.pk, deleted_at__isnull=True)
+    account = Account.objects.alive().select_for_update().get(pk=account.pk)
     require_edit(actor, account)
-    linked = Contact.objects.filter(account=account, deleted_at__isnull=True)
+    linked = Contact.objects.alive().filter(account=account)
     contact_ids = list(linked.values_list("pk", flat=True))
     now = timezone.now()
     target: Account | None = None

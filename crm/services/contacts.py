@@ -92,7 +92,7 @@ def contact_create(*, actor: User, **data: Any) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Contact:
-    contact = Contact.objects.select_for_update().get(pk=contact.pk, deleted_at__isnull=True)
+    contact = Contact.objects.alive().select_for_update().get(pk=contact.pk)
     require_edit(actor, contact)
     if contact.erased_at is not None:
         raise DomainError("This contact's personal data was erased; it can't be edited.")
@@ -111,7 +111,7 @@ def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Co
 
 @transaction.atomic
 def contact_delete(*, actor: User, contact: Contact) -> Contact:
-    contact = Contact.objects.select_for_update().get(pk=contact.pk, deleted_at__isnull=True)
+    contact = Contact.objects.alive().select_for_update().get(pk=contact.pk)
     require_edit(actor, contact)
     contact.deleted_at = timezone.now()
     contact.save(update_fields=["deleted_at", "updated_at"])

@@ -146,7 +146,7 @@ def account_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @access(scoped("crm.Account"))
 def account_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    account = get_editable_or_404(request, Account.objects.filter(deleted_at__isnull=True), pk=pk)
+    account = get_editable_or_404(request, Account.objects.alive(), pk=pk)
     form = AccountForm(request.POST or None, instance=account, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
@@ -168,11 +168,11 @@ def account_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rows = Account.objects.select_related("owner", "parent")
     if not request.user.is_admin:
-        rows = rows.filter(deleted_at__isnull=True)
+        rows = rows.alive()
     account = get_visible_or_404(request, rows, pk=pk)
     editable = can_edit(request.user, account)
     contacts = visible(
-        request.user, Contact.objects.filter(account=account, deleted_at__isnull=True)
+        request.user, Contact.objects.alive().filter(account=account)
     ).select_related("owner")[:100]
     link = {"account": account.pk}
     return render(
@@ -182,9 +182,7 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "account": account,
             "can_edit": editable,
             "contacts": contacts,
-            "subsidiaries": visible(
-                request.user, account.subsidiaries.filter(deleted_at__isnull=True)
-            )[:50],
+            "subsidiaries": visible(request.user, account.subsidiaries.alive())[:50],
             "timeline": timeline_for(actor=request.user, account=account),
             "tasks": tasks_for(actor=request.user, account=account),
             "activity_form": ActivityForm(initial=link),
@@ -199,8 +197,8 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @access(scoped("crm.Account"))
 def account_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    account = get_editable_or_404(request, Account.objects.filter(deleted_at__isnull=True), pk=pk)
-    contact_count = Contact.objects.filter(account=account, deleted_at__isnull=True).count()
+    account = get_editable_or_404(request, Account.objects.alive(), pk=pk)
+    contact_count = Contact.objects.alive().filter(account=account).count()
     form = AccountDeleteForm(request.POST or None, actor=request.user, account=account)
     if request.method == "POST" and form.is_valid():
         try:

@@ -122,7 +122,7 @@ def contact_create(request: AuthenticatedRequest) -> HttpResponse:
 
 @access(scoped("crm.Contact"))
 def contact_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    contact = get_editable_or_404(request, Contact.objects.filter(deleted_at__isnull=True), pk=pk)
+    contact = get_editable_or_404(request, Contact.objects.alive(), pk=pk)
     form = ContactForm(request.POST or None, instance=contact, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
@@ -144,7 +144,7 @@ def contact_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def contact_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     rows = Contact.objects.select_related("owner", "account")
     if not request.user.is_admin:
-        rows = rows.filter(deleted_at__isnull=True)
+        rows = rows.alive()
     contact = get_visible_or_404(request, rows, pk=pk)
     editable = can_edit(request.user, contact)
     link = {"contact": contact.pk}
@@ -168,7 +168,7 @@ def contact_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 @access(scoped("crm.Contact"))
 def contact_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    contact = get_editable_or_404(request, Contact.objects.filter(deleted_at__isnull=True), pk=pk)
+    contact = get_editable_or_404(request, Contact.objects.alive(), pk=pk)
     if request.method == "POST":
         contact_services.contact_delete(actor=request.user, contact=contact)
         messages.success(request, f"Contact {contact.full_name} deleted.")

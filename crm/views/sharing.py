@@ -1,7 +1,6 @@
 """Sharing panel actions on account and contact pages (POST only)."""
 
 from django.contrib import messages
-from django.db.models import Model
 from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 
@@ -11,13 +10,15 @@ from crm.forms.relationships import ShareForm
 from crm.models import Account, Contact
 from crm.services import sharing
 
+type Shareable = Account | Contact
 
-def _share(request: AuthenticatedRequest, model: type[Model], pk: int, detail: str) -> HttpResponse:
+
+def _share(
+    request: AuthenticatedRequest, model: type[Shareable], pk: int, detail: str
+) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    obj = get_editable_or_404(
-        request, model._default_manager.filter(deleted_at__isnull=True), pk=pk
-    )
+    obj = get_editable_or_404(request, model.objects.alive(), pk=pk)
     form = ShareForm(request.POST, actor=request.user)
     if not form.is_valid():
         messages.error(request, "Pick a user or a team to share with.")
@@ -32,13 +33,15 @@ def _share(request: AuthenticatedRequest, model: type[Model], pk: int, detail: s
 
 
 def _unshare(
-    request: AuthenticatedRequest, model: type[Model], pk: int, share_id: int, detail: str
+    request: AuthenticatedRequest,
+    model: type[Shareable],
+    pk: int,
+    share_id: int,
+    detail: str,
 ) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    obj = get_editable_or_404(
-        request, model._default_manager.filter(deleted_at__isnull=True), pk=pk
-    )
+    obj = get_editable_or_404(request, model.objects.alive(), pk=pk)
     try:
         sharing.share_delete(actor=request.user, obj=obj, share_id=share_id)
     except DomainError as error:

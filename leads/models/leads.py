@@ -9,6 +9,8 @@ from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Concat, Lower, Trim
 from django.utils import timezone
 
+from crm.models.soft_delete import SoftDeleteQuerySet
+
 
 class LeadSource(models.Model):
     """Admin-managed list of where leads come from."""
@@ -50,10 +52,8 @@ class Temperature(models.TextChoices):
 OPEN_STATUSES = (LeadStatus.SUSPECT, LeadStatus.MQL, LeadStatus.SQL)
 
 
-class LeadQuerySet(models.QuerySet["Lead"]):
-    def alive(self) -> "LeadQuerySet":
-        """Leads not deleted (merged-away leads are soft-deleted)."""
-        return self.filter(deleted_at__isnull=True)
+class LeadQuerySet(SoftDeleteQuerySet["Lead"]):
+    """`alive()` / `deleted()` from crm.models.soft_delete (merged-away leads are deleted)."""
 
     def with_email(self, email_normalized: str) -> "LeadQuerySet":
         """Leads with this normalised email. The email index is partial (non-empty emails):

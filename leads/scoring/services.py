@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import F
 
 from crm.errors import DomainError, PermissionDenied
-from crm.models import Role, User
+from crm.models import User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
 from leads.scoring.fields import clean_condition, clean_engagement
@@ -31,7 +31,7 @@ SETTINGS_FIELDS = ("outcome", "model_weight", "excluded_features", "cutoff", "au
 
 
 def require_admin(actor: User) -> None:
-    if actor.role != Role.ADMIN:
+    if not actor.is_admin:
         raise PermissionDenied("Only administrators change lead scoring.")
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from crm.errors import DomainError, PermissionDenied
 from crm.models import Role, User
 from crm.models.audit import AuditAction
+from crm.models.soft_delete import alive_q
 from crm.services.audit import audit, diff, snapshot
 from crm.visibility import check_owner_change, reassignable, visible
 from leads.models import (
@@ -78,9 +79,7 @@ def _least_loaded(rule: AssignmentRule) -> User | None:
     members = _team_members(rule)
     if not members:
         return None
-    open_leads = Count(
-        "leads", filter=Q(leads__status__in=OPEN_STATUSES, leads__deleted_at__isnull=True)
-    )
+    open_leads = Count("leads", filter=Q(leads__status__in=OPEN_STATUSES) & alive_q("leads"))
     loads = dict(
         User.objects.filter(pk__in=[m.pk for m in members])
         .annotate(load=open_leads)
@@ -137,7 +136,7 @@ def pick_owners(leads: Sequence[Lead]) -> list[tuple[User, AssignmentRule | None
             if rule.action == AssignmentAction.LEAST_LOADED and unknown:
                 open_leads = Count(
                     "leads",
-                    filter=Q(leads__status__in=OPEN_STATUSES, leads__deleted_at__isnull=True),
+                    filter=Q(leads__status__in=OPEN_STATUSES) & alive_q("leads"),
                 )
                 loads.update(
                     User.objects.filter(pk__in=unknown)

@@ -100,7 +100,7 @@ def lead_convert(
         raise DomainError("Qualify the lead to SQL before converting it.", field="status")
     owner = _new_owner(actor, lead)
     if account is not None:
-        found = visible(actor, Account.objects.filter(pk=account.pk, deleted_at__isnull=True))
+        found = visible(actor, Account.objects.alive().filter(pk=account.pk))
         account = found.first()
         if account is None:
             raise NotFound("No such account, or you can't see it.", field="account")

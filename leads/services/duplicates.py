@@ -115,7 +115,7 @@ def find_duplicates(
             )
         )
         for lead in similar:
-            add(_lead_candidate(lead, "similar name", float(lead.similarity), lead.pk in shown))
+            add(_lead_candidate(lead, "similar name", float(lead.similarity), lead.pk in shown))  # type: ignore[attr-defined]
 
     for candidate in _contacts(actor, email_n, phone_n, first_name, last_name):
         add(candidate)
@@ -127,7 +127,7 @@ def find_duplicates(
 def _contacts(
     actor: User, email_n: str, phone_n: str, first_name: str, last_name: str
 ) -> list[Candidate]:
-    contacts = visible(actor, Contact.objects.filter(deleted_at__isnull=True))
+    contacts = visible(actor, Contact.objects.alive())
     out = []
     if email_n:
         for contact in contacts.filter(email__iexact=email_n)[:LIMIT]:
@@ -163,7 +163,7 @@ def _accounts(actor: User, company: str) -> list[Candidate]:
     if len(name) < 3:
         return []
     accounts = (
-        visible(actor, Account.objects.filter(deleted_at__isnull=True))
+        visible(actor, Account.objects.alive())
         .annotate(similarity=TrigramSimilarity(Lower("name"), name))
         .filter(similarity__gte=0.5)
         .order_by("-similarity", "-id")[:LIMIT]

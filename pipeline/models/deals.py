@@ -9,8 +9,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from crm.models.soft_delete import SoftDeleteQuerySet
+
 from .catalog import LostReason, Product, WonReason
 from .pipelines import ForecastCategory, Pipeline, Stage
+
+
+class DealQuerySet(SoftDeleteQuerySet["Deal"]):
+    pass
 
 
 class Deal(models.Model):
@@ -59,6 +65,8 @@ class Deal(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = DealQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]

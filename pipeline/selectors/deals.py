@@ -66,7 +66,7 @@ class DealFilters:
 
 
 def deals_visible(actor: User) -> QuerySet[Deal]:
-    return visible(actor, Deal.objects.filter(deleted_at__isnull=True))
+    return visible(actor, Deal.objects.alive())
 
 
 def apply_filters(deals: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]:
@@ -156,7 +156,7 @@ def deal_page(
 def source_lead(actor: User, deal: Deal) -> Any:
     """The lead the deal came from, when the actor may see it. The link lives on the lead
     (`Lead.converted_deal`), reached backwards so this app needs nothing from leads."""
-    leads = deal.source_leads.filter(deleted_at__isnull=True).order_by("pk")  # type: ignore[attr-defined]
+    leads = deal.source_leads.alive().order_by("pk")  # type: ignore[attr-defined]
     return visible(actor, leads).first()
 
 

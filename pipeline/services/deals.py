@@ -183,7 +183,8 @@ def _lock(actor: User, deal: Deal, expected_version: int | None) -> Deal:
     locked = (
         Deal.objects.select_for_update(of=("self",))
         .select_related("stage", "pipeline", "updated_by")
-        .filter(pk=deal.pk, deleted_at__isnull=True)
+        .alive()
+        .filter(pk=deal.pk)
         .first()
     )
     if locked is None:

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from crm.access import ADMIN, AuthenticatedRequest, access
 from crm.errors import DomainError
+from crm.models.soft_delete import alive_q
 from pipeline import services
 from pipeline.forms import PipelineForm, StageDeleteForm, StageForm, catalog_form
 from pipeline.models import (
@@ -46,7 +47,7 @@ def _context(section: str, **extra: Any) -> dict[str, Any]:
 def pipeline_list(request: AuthenticatedRequest) -> HttpResponse:
     pipelines = Pipeline.objects.annotate(
         stage_count=Count("stages", filter=Q(stages__is_active=True), distinct=True),
-        deal_count=Count("deals", filter=Q(deals__deleted_at__isnull=True), distinct=True),
+        deal_count=Count("deals", filter=alive_q("deals"), distinct=True),
     )
     form = PipelineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +97,7 @@ def pipeline_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             return redirect("pipeline:admin_pipeline", pk=pipeline.pk)
     stages = board_stages(pipeline)
     counts = dict(
-        pipeline.deals.filter(deleted_at__isnull=True)
+        pipeline.deals.alive()
         .values_list("stage_id")
         .annotate(n=Count("id"))
         .values_list("stage_id", "n")

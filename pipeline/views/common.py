@@ -46,7 +46,7 @@ def filter_querystring(params: QueryDict) -> str:
 
 
 def deal_queryset() -> Any:
-    return Deal.objects.filter(deleted_at__isnull=True).select_related(*CARD_RELATIONS)
+    return Deal.objects.alive().select_related(*CARD_RELATIONS)
 
 
 def show_error(form: BaseForm, error: DomainError) -> None:
