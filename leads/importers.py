@@ -16,7 +16,7 @@ from crm.imports.context import ImportContext
 from crm.imports.copy import copy_objects
 from crm.imports.exporting import ExportKind, register_export
 from crm.imports.lookups import NameLookup
-from crm.imports.registry import Field, ImportKind, RowError, register
+from crm.imports.registry import Field, ImportKind, RowError, external_id_field, register
 from crm.models import Role, User
 from leads.forms import LeadFilterForm, filters_from
 from leads.models import AssignmentRule, Lead, LeadSource, LeadStatus, Timeframe
@@ -50,6 +50,7 @@ class LeadImport(ImportKind):
         Field("full_name", "Full name", max_length=200, aliases=("name", "lead name", "contact")),
         Field("email", "Email", type="email", aliases=("email address", "e-mail", "mail")),
         Field("phone", "Phone", max_length=40, aliases=("telephone", "mobile", "phone number")),
+        external_id_field("prospect id", "lead id", "mql id", "contact id"),
         Field(
             "company",
             "Company",
@@ -210,6 +211,7 @@ register_export(
             ("Source", lambda lead: lead.source.name if lead.source else ""),
             ("Country", lambda lead: lead.country),
             ("Owner", lambda lead: lead.owner.email),
+            ("External id", lambda lead: lead.external_id),
             ("Created", lambda lead: lead.created_at),
         ),
         _leads,

@@ -1,6 +1,7 @@
 """One batch of rows: parse cells into values, build records, apply the dedupe policy and
 write them in bulk. Every row of the batch ends with exactly one outcome."""
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -26,9 +27,10 @@ from crm.imports.parsers import (
     parse_decimal,
     parse_int,
 )
-from crm.imports.registry import Field, ImportKind, PreparedRow, RowError
-from crm.models import AuditEntry
+from crm.imports.registry import CUSTOM_PREFIX, Field, ImportKind, PreparedRow, RowError
+from crm.models import AuditEntry, CustomField
 from crm.models.audit import AuditAction
+from crm.services.custom_fields import clean_custom, definitions
 from crm.visibility import editable
 
 
@@ -78,6 +80,12 @@ def _parse(f: Field, text: str, ctx: ImportContext) -> Any:
                 return value
         allowed = ", ".join(label for _, label in f.choices)
         raise ValueError(f"“{text}” is not one of: {allowed}.")
+    if f.type == "multi":
+        parts = [p for p in re.split(r"[;|]", text) if p.strip()]
+        return [
+            _parse(Field(f.name, f.label, type="choice", choices=f.choices), p.strip(), ctx)
+            for p in parts
+        ]
     if f.type == "user":
         return ctx.owner_for(ctx.find_user(text))
     if f.max_length and len(text) > f.max_length:
@@ -164,6 +172,22 @@ def _resolve_lookups(kind: ImportKind, rows: list[PreparedRow], ctx: ImportConte
             r.values[f.name] = cache[key]
 
 
+def _custom_definitions(kind: ImportKind, ctx: ImportContext) -> dict[str, CustomField]:
+    if "custom_fields" not in ctx.memo:
+        ctx.memo["custom_fields"] = (
+            definitions(kind.model_label) if kind.takes_custom_fields else {}
+        )
+    found: dict[str, CustomField] = ctx.memo["custom_fields"]
+    return found
+
+
+def _required_fields(kind: ImportKind, ctx: ImportContext) -> list[Field]:
+    if "required_fields" not in ctx.memo:
+        ctx.memo["required_fields"] = [f for f in kind.import_fields() if f.required]
+    required: list[Field] = ctx.memo["required_fields"]
+    return required
+
+
 def prepare(
     kind: ImportKind,
     items: list[tuple[int, list[str]]],
@@ -173,21 +197,47 @@ def prepare(
 ) -> list[PreparedRow]:
     rows = [_convert(n, cells, columns, width, ctx) for n, cells in items]
     _resolve_lookups(kind, rows, ctx)
+    required = _required_fields(kind, ctx)
+    custom_fields = _custom_definitions(kind, ctx)
     for row in rows:
         if row.error:
             continue
-        missing = [
-            f.label for f in kind.fields if f.required and row.values.get(f.name) in (None, "")
-        ]
+        missing = [f.label for f in required if row.values.get(f.name) in (None, "")]
         if missing:
             row.error = "Missing " + ", ".join(missing) + "."
             continue
+        row.custom = {
+            name.removeprefix(CUSTOM_PREFIX): row.values.pop(name)
+            for name in list(row.values)
+            if name.startswith(CUSTOM_PREFIX)
+        }
         try:
             row.record = kind.build(row.values, ctx)
-            row.key = kind.dedupe_key(row.record, row.values)
+            if custom_fields:
+                row.record.custom = clean_custom(  # type: ignore[attr-defined]
+                    kind.model_label, row.custom, fields=custom_fields, creating=True
+                )
+            row.key = kind.row_key(row.record, row.values)
         except (RowError, ValueError) as exc:
             row.error = str(exc)
+        except DomainError as exc:
+            row.error = exc.message
     return rows
+
+
+def _update(kind: ImportKind, record: models.Model, row: PreparedRow, ctx: ImportContext) -> None:
+    """Copy a row onto an existing record: its fields, and its custom values merged in."""
+    kind.apply_update(record, row.values, ctx)
+    if row.custom:
+        try:
+            record.custom = clean_custom(  # type: ignore[attr-defined]
+                kind.model_label,
+                row.custom,
+                current=getattr(record, "custom", None),
+                fields=_custom_definitions(kind, ctx),
+            )
+        except DomainError as exc:
+            raise RowError(exc.message) from exc
 
 
 def _insert(
@@ -212,6 +262,8 @@ def _insert(
                 kind.create([row.record], ctx)
         except DatabaseError as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if "_external_id_unique" in message:
+                message = "another record already has this external id"
             outcomes[row.number] = Outcome(
                 row.number,
                 RowOutcome.REJECTED,
@@ -239,7 +291,7 @@ def write(
         else:
             valid.append(row)
     keys = list({r.key for r in valid if r.key is not None})
-    existing = kind.find_existing(keys, ctx) if keys and policy != DedupePolicy.CREATE else {}
+    existing = kind.find_matches(keys, ctx) if keys and policy != DedupePolicy.CREATE else {}
     may_edit: set[Any] = set()
     if policy == DedupePolicy.UPDATE and existing:
         ids = [obj.pk for obj in existing.values()]
@@ -273,7 +325,7 @@ def write(
                     )
                 else:
                     try:
-                        kind.apply_update(match, row.values, ctx)
+                        _update(kind, match, row, ctx)
                     except (RowError, ValueError) as exc:
                         outcomes[row.number] = Outcome(
                             row.number, RowOutcome.REJECTED, message=str(exc), cells=row.cells
@@ -282,6 +334,8 @@ def write(
                     changed.update(
                         kind.attribute(n) for n, v in row.values.items() if v not in (None, "")
                     )
+                    if row.custom:
+                        changed.add("custom")
                     updated.setdefault(match.pk, (match, []))[1].append(row.number)
                     outcomes[row.number] = Outcome(
                         row.number, RowOutcome.UPDATED, match.pk, row.note
@@ -291,7 +345,7 @@ def write(
             if earlier is not None:
                 if policy == DedupePolicy.UPDATE and earlier.record is not None:
                     try:
-                        kind.apply_update(earlier.record, row.values, ctx)
+                        _update(kind, earlier.record, row, ctx)
                     except (RowError, ValueError) as exc:
                         outcomes[row.number] = Outcome(
                             row.number, RowOutcome.REJECTED, message=str(exc), cells=row.cells

@@ -10,6 +10,12 @@ from crm.models import Account, Contact, Role, User
 from crm.models.accounts import EmailConsent
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
+from crm.services.custom_fields import clean_custom
+from crm.services.external_ids import (
+    check_external_id_free,
+    clean_external_id,
+    save_checking_external_id,
+)
 from crm.services.ownership import check_owner, require_edit, visible_or_error
 from crm.validators import check_email, check_phone
 
@@ -26,6 +32,8 @@ CONTACT_FIELDS = (
     "consent_changed_at",
     "consent_source",
     "notes",
+    "external_id",
+    "custom",
 )
 EDITABLE = {
     "first_name",
@@ -39,10 +47,12 @@ EDITABLE = {
     "email_consent",
     "consent_source",
     "notes",
+    "external_id",
+    "custom",
 }
 
 
-def _clean(actor: User, data: dict[str, Any]) -> dict[str, Any]:
+def _clean(actor: User, data: dict[str, Any], *, contact: Contact | None = None) -> dict[str, Any]:
     unknown = set(data) - EDITABLE
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
@@ -63,6 +73,18 @@ def _clean(actor: User, data: dict[str, Any]) -> dict[str, Any]:
         clean["account"] = account
     if "owner" in clean:
         clean["owner"] = check_owner(actor=actor, owner=clean["owner"])
+    if "external_id" in clean:
+        clean["external_id"] = clean_external_id(clean["external_id"])
+        check_external_id_free(
+            Contact, clean["external_id"], exclude_pk=contact.pk if contact else None
+        )
+    if "custom" in clean or contact is None:
+        clean["custom"] = clean_custom(
+            "crm.Contact",
+            clean.get("custom"),
+            current=contact.custom if contact else None,
+            creating=contact is None,
+        )
     return clean
 
 
@@ -79,7 +101,7 @@ def contact_create(*, actor: User, **data: Any) -> Contact:
     contact = Contact(**clean)
     if contact.email_consent != EmailConsent.UNKNOWN:
         _stamp_consent(actor, contact, clean, EmailConsent.UNKNOWN)
-    contact.save()
+    save_checking_external_id(contact)
     audit(
         actor=actor,
         obj=contact,
@@ -95,13 +117,13 @@ def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Co
     require_edit(actor, contact)
     if contact.erased_at is not None:
         raise DomainError("This contact's personal data was erased; it can't be edited.")
-    clean = _clean(actor, data)
+    clean = _clean(actor, data, contact=contact)
     before = snapshot(contact, CONTACT_FIELDS)
     previous_consent = contact.email_consent
     for name, value in clean.items():
         setattr(contact, name, value)
     _stamp_consent(actor, contact, clean, previous_consent)
-    contact.save()
+    save_checking_external_id(contact)
     changes = diff(before, snapshot(contact, CONTACT_FIELDS))
     if changes:
         audit(actor=actor, obj=contact, action=AuditAction.UPDATE, changes=changes)

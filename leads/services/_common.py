@@ -29,6 +29,8 @@ LEAD_FIELDS = (
     "temperature_overridden",
     "budget",
     "notes",
+    "external_id",
+    "custom",
 )
 
 
