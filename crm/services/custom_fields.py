@@ -23,6 +23,7 @@ from django.db.models import F, Value
 from django.db.models.expressions import CombinedExpression
 
 from crm.errors import Conflict, DomainError, PermissionDenied
+from crm.events import update_and_announce
 from crm.models import CustomField, CustomFieldModel, CustomFieldType, Role, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
@@ -200,8 +201,10 @@ def custom_field_delete(*, actor: User, field: CustomField) -> None:
     """Remove the definition and its values from every record of the kind."""
     _require_admin(actor)
     model = apps.get_model(field.model_label)
-    model._default_manager.filter(custom__has_key=field.key).update(
-        custom=CombinedExpression(F("custom"), "-", Value(field.key))
+    update_and_announce(
+        model._default_manager.filter(custom__has_key=field.key),
+        actor=actor,
+        custom=CombinedExpression(F("custom"), "-", Value(field.key)),
     )
     audit(actor=actor, obj=field, action=AuditAction.DELETE, changes=snapshot(field, FIELDS))
     was_indexed = field.index_wanted

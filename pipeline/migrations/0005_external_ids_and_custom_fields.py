@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0006_external_ids_and_custom_fields'),
-        ('leads', '0006_external_ids_and_custom_fields'),
-        ('pipeline', '0003_default_pipeline'),
+        ('leads', '0007_external_ids_and_custom_fields'),
+        ('pipeline', '0004_remove_deal_source_lead'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

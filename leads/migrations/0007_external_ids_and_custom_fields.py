@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0006_external_ids_and_custom_fields'),
-        ('leads', '0005_source_score_index'),
+        ('leads', '0006_lead_converted_deal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
