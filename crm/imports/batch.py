@@ -27,7 +27,14 @@ from crm.imports.parsers import (
     parse_decimal,
     parse_int,
 )
-from crm.imports.registry import CUSTOM_PREFIX, Field, ImportKind, PreparedRow, RowError
+from crm.imports.registry import (
+    CUSTOM_PREFIX,
+    Field,
+    ImportKind,
+    PreparedRow,
+    RowError,
+    extensions,
+)
 from crm.models import AuditEntry, CustomField
 from crm.models.audit import AuditAction
 from crm.services.custom_fields import clean_custom, definitions
@@ -128,7 +135,7 @@ def _convert(
 
 
 def _resolve_lookups(kind: ImportKind, rows: list[PreparedRow], ctx: ImportContext) -> None:
-    for f in kind.fields:
+    for f in [*kind.fields, *(e.field for e in extensions(kind.name))]:
         if f.lookup is None:
             continue
         lookup = f.lookup
@@ -210,6 +217,11 @@ def prepare(
             name.removeprefix(CUSTOM_PREFIX): row.values.pop(name)
             for name in list(row.values)
             if name.startswith(CUSTOM_PREFIX)
+        }
+        row.extra = {
+            e.field.name: row.values.pop(e.field.name)
+            for e in extensions(kind.name)
+            if e.field.name in row.values
         }
         try:
             row.record = kind.build(row.values, ctx)
@@ -401,7 +413,30 @@ def write(
         kind.after_create(records, ctx)
         _audit_created(kind, created, ctx, job_id)
         events.announce(kind.model, [record.pk for record in records], actor=ctx.actor)
+    _link_extensions(kind, rows, outcomes, existing, ctx)
     return [outcomes[r.number] for r in rows]
+
+
+def _link_extensions(
+    kind: ImportKind,
+    rows: list[PreparedRow],
+    outcomes: dict[int, Outcome],
+    existing: dict[Hashable, models.Model],
+    ctx: ImportContext,
+) -> None:
+    for extension in extensions(kind.name):
+        name = extension.field.name
+        pairs: list[tuple[models.Model, Any]] = []
+        for row in rows:
+            outcome = outcomes.get(row.number)
+            if name not in row.extra or outcome is None:
+                continue
+            if outcome.outcome == RowOutcome.IMPORTED and row.record is not None:
+                pairs.append((row.record, row.extra[name]))
+            elif outcome.outcome == RowOutcome.UPDATED and row.key in existing:
+                pairs.append((existing[row.key], row.extra[name]))
+        if pairs:
+            extension.link(pairs, ctx)
 
 
 def _audit_created(

@@ -6,7 +6,7 @@ parsing) and how to build, find and write its records in bulk. The engine
 progress and the row report, the same for every kind.
 """
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -121,6 +121,7 @@ class PreparedRow:
     error: str = ""
     note: str = ""  # for an imported row: what the engine decided on the user's behalf
     custom: dict[str, Any] = field(default_factory=dict)  # custom field key → parsed value
+    extra: dict[str, Any] = field(default_factory=dict)  # values of other apps' extensions
 
 
 class ImportKind:
@@ -150,7 +151,7 @@ class ImportKind:
     def import_fields(self) -> list[Field]:
         """The kind's own fields, then one per custom field defined on its records
         (`custom.<key>`), so custom fields are mapped, parsed and reported like the others."""
-        fields = list(self.fields)
+        fields = list(self.fields) + [e.field for e in extensions(self.name)]
         if self.takes_custom_fields:
             fields += [
                 custom_import_field(d) for d in CustomField.objects.for_model(self.model_label)
@@ -158,7 +159,9 @@ class ImportKind:
         return fields
 
     def field(self, name: str) -> Field:
-        for f in self.import_fields() if name.startswith(CUSTOM_PREFIX) else self.fields:
+        for f in [*self.fields, *(e.field for e in extensions(self.name))] + (
+            self.import_fields() if name.startswith(CUSTOM_PREFIX) else []
+        ):
             if f.name == name:
                 return f
         raise KeyError(name)
@@ -236,7 +239,29 @@ class ImportKind:
         """Hook for follow-up work on new records (assignment rules, line items)."""
 
 
+@dataclass(frozen=True)
+class KindExtension:
+    """A field another app adds to a kind, for a link the kind's own app can't make (a deal
+    row naming its lead: pipeline must not import leads). Its values stay out of `build`;
+    `link` gets (record, value) pairs for the rows created or updated, in the same
+    transaction as the batch."""
+
+    field: Field
+    link: Callable[[list[tuple[models.Model, Any]], "ImportContext"], None]
+
+
 _KINDS: dict[str, ImportKind] = {}
+_EXTENSIONS: dict[str, list[KindExtension]] = {}
+
+
+def extend(kind_name: str, extension: KindExtension) -> None:
+    found = _EXTENSIONS.setdefault(kind_name, [])
+    if all(e.field.name != extension.field.name for e in found):
+        found.append(extension)
+
+
+def extensions(kind_name: str) -> list[KindExtension]:
+    return _EXTENSIONS.get(kind_name, [])
 
 
 def register(kind: ImportKind) -> ImportKind:

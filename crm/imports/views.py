@@ -69,7 +69,7 @@ def _posted_mapping(job: ImportJob, data: Any) -> tuple[dict[str, str], dict[str
     }
     value_maps: dict[str, dict[str, str]] = {}
     on_unknown: dict[str, str] = {}
-    for f in get_kind(job.kind).fields:
+    for f in get_kind(job.kind).import_fields():
         if f.lookup is None:
             continue
         choice = data.get(f"unknown-{f.name}")

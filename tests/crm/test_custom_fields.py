@@ -203,7 +203,8 @@ def test_flagging_a_field_enqueues_the_index_build_after_commit(
             type="text",
             sortable=True,
         )
-    assert len(callbacks) == 1
+    index_builds = [c for c in callbacks if "custom_field_index" in repr(c)]
+    assert len(index_builds) == 1
 
 
 def test_a_type_cannot_change_once_records_hold_values(org: Org) -> None:

@@ -135,7 +135,7 @@ class Command(BaseCommand):
             job_options["unknown_owner"] = IMPORTER
         if options["create_missing"]:
             job_options["on_unknown"] = {
-                f.name: "__create__" for f in engine.get_kind(job.kind).fields if f.lookup
+                f.name: "__create__" for f in engine.get_kind(job.kind).import_fields() if f.lookup
             }
         return services.import_job_configure(
             actor=user, job=job, mapping=mapping, options=job_options
