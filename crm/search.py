@@ -26,7 +26,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection, transaction
 from django.db.models import F, FloatField, Model, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, Lower
 from django.urls import reverse
 
 from crm.models import Account, Contact, User
@@ -79,6 +79,19 @@ def providers() -> list[SearchProvider]:
 def terms_of(query: str) -> list[str]:
     """Words of the query, lower case, at most MAX_TERMS of at most 40 characters."""
     return [w.lower()[:40] for w in WORD.findall(query)][:MAX_TERMS]
+
+
+def external_id_hits(queryset: QuerySet[Any], terms: list[str], limit: int) -> list[Any]:
+    """Records whose external id is the (one-word) query, ignoring case: someone pasting an
+    id from another system. Uses each kind's index on lower(external_id). Only a word with
+    a digit is looked up (ids have them; names rarely do), so name searches cost nothing more."""
+    if len(terms) != 1 or not any(c.isdigit() for c in terms[0]):
+        return []
+    return list(
+        queryset.alias(external_id_lower=Lower("external_id")).filter(external_id_lower=terms[0])[
+            :limit
+        ]
+    )
 
 
 def search(*, actor: User, query: str, limit: int = 8) -> list[SearchGroup]:
@@ -190,9 +203,11 @@ class AccountSearch:
 
     def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
         scoped = visible(actor, Account.objects.alive())
-        rows = best_of(scoped, terms, ACCOUNT_FIELDS, order=("name", "id"), limit=limit).only(
+        best = best_of(scoped, terms, ACCOUNT_FIELDS, order=("name", "id"), limit=limit).only(
             "id", "name", "domain", "country"
         )
+        hits = external_id_hits(scoped.annotate(rank=Value(1.0)), terms, limit)
+        rows = [*hits, *(a for a in best if a.pk not in {h.pk for h in hits})][:limit]
         return [
             SearchResult(
                 title=a.name,
@@ -210,11 +225,15 @@ class ContactSearch:
 
     def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
         scoped = visible(actor, Contact.objects.alive())
-        rows = (
+        best = (
             best_of(scoped, terms, CONTACT_FIELDS, order=("last_name", "id"), limit=limit)
             .select_related("account")
             .only("id", "first_name", "last_name", "email", "title", "account__name")
         )
+        hits = external_id_hits(
+            scoped.select_related("account").annotate(rank=Value(1.0)), terms, limit
+        )
+        rows = [*hits, *(c for c in best if c.pk not in {h.pk for h in hits})][:limit]
         return [
             SearchResult(
                 title=c.full_name,

@@ -22,3 +22,12 @@ def task_reminders_send_task() -> int:
     from crm.services.reminders import task_reminders_send
 
     return task_reminders_send()
+
+
+@shared_task(name="crm.custom_field_index", soft_time_limit=3000, time_limit=3600)
+def custom_field_index_task(model_label: str, key: str, wanted: bool) -> str:
+    """Build or drop a custom field's expression index outside any transaction (CONCURRENTLY);
+    idempotent: it looks at the index and the definition as they are now."""
+    from crm.services.custom_fields import custom_field_index_sync
+
+    return custom_field_index_sync(model_label=model_label, key=key, wanted=wanted)

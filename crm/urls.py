@@ -7,7 +7,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from crm.access import AUTHENTICATED, PUBLIC, access
 from crm.api.views import SchemaView, SwaggerView
 from crm.urls_relationships import relationship_patterns
-from crm.views import admin_people, audit, pages, profile
+from crm.views import admin_custom_fields, admin_people, audit, pages, profile
 from reporting import views as reporting_views
 
 crm_patterns: list[URLPattern | URLResolver] = [
@@ -31,6 +31,14 @@ crm_patterns: list[URLPattern | URLResolver] = [
     path("manage/teams/<int:pk>/", admin_people.team_edit, name="admin_team_edit"),
     path("manage/teams/<int:pk>/delete/", admin_people.team_delete, name="admin_team_delete"),
     path("manage/audit/", audit.audit_log, name="admin_audit"),
+    path("manage/fields/", admin_custom_fields.field_list, name="admin_custom_fields"),
+    path("manage/fields/new/", admin_custom_fields.field_create, name="admin_custom_field_create"),
+    path("manage/fields/<int:pk>/", admin_custom_fields.field_edit, name="admin_custom_field_edit"),
+    path(
+        "manage/fields/<int:pk>/delete/",
+        admin_custom_fields.field_delete,
+        name="admin_custom_field_delete",
+    ),
 ]
 
 auth_patterns: list[URLPattern | URLResolver] = [

@@ -9,15 +9,27 @@ from collections.abc import Hashable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import QueryDict
 
 from crm.errors import DomainError
+from crm.events import update_and_announce
 from crm.imports.context import ImportContext
 from crm.imports.copy import copy_objects
 from crm.imports.exporting import ExportKind, register_export
 from crm.imports.lookups import NameLookup
-from crm.imports.registry import Field, ImportKind, RowError, register
+from crm.imports.parsers import normalise_key
+from crm.imports.registry import (
+    Field,
+    ImportKind,
+    KindExtension,
+    RowError,
+    extend,
+    external_id_field,
+    register,
+)
 from crm.models import User
+from crm.visibility import visible
 from leads.forms import LeadFilterForm, filters_from
 from leads.models import AssignmentRule, Lead, LeadSource, LeadStatus, Timeframe
 from leads.selectors import lead_list
@@ -50,6 +62,7 @@ class LeadImport(ImportKind):
         Field("full_name", "Full name", max_length=200, aliases=("name", "lead name", "contact")),
         Field("email", "Email", type="email", aliases=("email address", "e-mail", "mail")),
         Field("phone", "Phone", max_length=40, aliases=("telephone", "mobile", "phone number")),
+        external_id_field("prospect id", "lead id", "mql id", "contact id"),
         Field(
             "company",
             "Company",
@@ -218,8 +231,70 @@ register_export(
             ("Source", lambda lead: lead.source.name if lead.source else ""),
             ("Country", lambda lead: lead.country),
             ("Owner", lambda lead: lead.owner.email),
+            ("External id", lambda lead: lead.external_id),
             ("Created", lambda lead: lead.created_at),
         ),
         _leads,
     )
+)
+
+
+class LeadReferenceLookup(NameLookup):
+    """The lead a deal row names: by its external id, else by its email (any case)."""
+
+    scoped = True
+
+    def __init__(self) -> None:
+        super().__init__(Lead, name="lead", label="Lead")
+
+    def queryset(self, ctx: ImportContext) -> QuerySet[Any]:
+        return visible(ctx.actor, Lead.objects.alive())
+
+    def options(self, ctx: ImportContext) -> list[tuple[str, str]]:
+        return []
+
+    def resolve(self, wanted: dict[str, str], ctx: ImportContext) -> dict[str, int]:
+        texts = {text.strip().lower() for text in wanted.values()}
+        found: dict[str, int] = {}
+        leads = self.queryset(ctx).alias(external_id_lower=Lower("external_id"))
+        rows = leads.filter(external_id_lower__in=texts).exclude(external_id="").order_by("pk")
+        for pk, external_id in rows.values_list("pk", "external_id"):
+            found.setdefault(normalise_key(external_id), pk)
+        rest = [t for t in texts if normalise_key(t) not in found]
+        if rest:
+            by_email = leads.filter(email_normalized__in=rest).exclude(email="").order_by("pk")
+            for pk, email in by_email.values_list("pk", "email_normalized"):
+                found.setdefault(normalise_key(email), pk)
+        return {k: v for k, v in found.items() if k in wanted}
+
+    def can_create(self, ctx: ImportContext) -> bool:
+        return False
+
+
+def link_deals_to_leads(pairs: list[tuple[Any, Any]], ctx: ImportContext) -> None:
+    """A deal row naming its lead: the lead becomes converted into that deal (the link is the
+    lead's `converted_deal`), dated by the deal's creation. Leads already linked to a deal
+    keep their link."""
+    for deal, lead_id in pairs:
+        update_and_announce(
+            Lead.objects.filter(pk=lead_id, converted_deal__isnull=True),
+            actor=ctx.actor,
+            converted_deal_id=deal.pk,
+            status=LeadStatus.CONVERTED,
+            converted_at=deal.created_at,
+        )
+
+
+extend(
+    "deals",
+    KindExtension(
+        Field(
+            "lead",
+            "Lead (external id or email)",
+            type="lookup",
+            lookup=LeadReferenceLookup(),
+            aliases=("lead", "lead id", "mql id", "source lead", "lead email", "prospect id"),
+        ),
+        link_deals_to_leads,
+    ),
 )

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from crm.models import User
-from crm.search import SearchResult
+from crm.search import SearchResult, external_id_hits
 from crm.visibility import visible
 from leads.models import Lead
 from leads.selectors.scoped import lead_plan, per_owner_rows
@@ -29,6 +29,9 @@ class LeadSearch:
         # A manager sees a few owners' leads among many: walk each owner's own index.
         plan = lead_plan(actor=actor)
         rows = per_owner_rows(leads, plan.scope, limit) if plan.scope else list(leads[:limit])
+        scoped = visible(actor, Lead.objects.alive()).order_by("-created_at", "-id")
+        hits = external_id_hits(scoped, terms, limit)
+        rows = [*hits, *(lead for lead in rows if lead.pk not in {h.pk for h in hits})][:limit]
         return [
             SearchResult(
                 title=lead.full_name or lead.email or lead.company,

@@ -125,6 +125,8 @@ class DealOutputSerializer(serializers.ModelSerializer[Deal]):
             "is_rotting",
             "stage_changed_at",
             "closed_at",
+            "external_id",
+            "custom",
             "created_at",
             "updated_at",
         )
@@ -154,6 +156,10 @@ class DealWriteFields(serializers.Serializer[Deal]):
     probability = serializers.IntegerField(required=False)
     forecast_category = serializers.CharField(required=False)
     next_step = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    external_id = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    custom = serializers.DictField(
+        required=False, help_text="Custom field values by key (see /api/v1/custom-fields/)."
+    )
 
 
 class DealCreateSerializer(DealWriteFields):
@@ -207,7 +213,14 @@ class DealViewSet(TimelineMixin, ScopedModelViewSet[Deal]):
     access = scoped("pipeline.Deal")
     timeline_kind = "deal"
     serializer_class = DealOutputSerializer
-    filterset_fields = ("pipeline", "stage", "owner", "currency", "forecast_category")
+    filterset_fields = (
+        "pipeline",
+        "stage",
+        "owner",
+        "currency",
+        "forecast_category",
+        "external_id",
+    )
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def base_queryset(self) -> QuerySet[Deal]:

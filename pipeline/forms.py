@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 
+from crm.forms.custom_fields import add_custom_fields
 from crm.models import Account, Contact, Team, User
 from crm.visibility import assignable_owners, visible
 from pipeline.models import (
@@ -67,10 +68,24 @@ class DealForm(forms.Form):
         choices=[("", "Stage default"), *ForecastCategory.choices], required=False
     )
     next_step = forms.CharField(max_length=200, required=False)
+    external_id = forms.CharField(
+        max_length=100,
+        required=False,
+        label="External id",
+        help_text="Its id in the system it came from (another CRM, a marketing tool).",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        actor: User,
+        editing: bool = False,
+        custom: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        add_custom_fields(self, "pipeline.Deal", custom)
         self.fields["account"].queryset = visible(  # type: ignore[attr-defined]
             actor, Account.objects.alive()
         ).order_by("name")

@@ -21,7 +21,7 @@ from crm.imports.context import ImportContext
 from crm.imports.exporting import ExportKind, register_export
 from crm.imports.kinds_crm import OWNER, AccountLookup
 from crm.imports.lookups import NameLookup
-from crm.imports.registry import Field, ImportKind, RowError, register
+from crm.imports.registry import Field, ImportKind, RowError, external_id_field, register
 from crm.models import User
 from pipeline.forms import DealFilterForm
 from pipeline.models import (
@@ -98,17 +98,10 @@ class DealImport(ImportKind):
         Field(
             "name",
             "Deal name",
-            required=True,
             max_length=200,
-            aliases=(
-                "deal",
-                "opportunity",
-                "opportunity name",
-                "opportunity id",
-                "deal name",
-                "title",
-            ),
+            aliases=("deal", "opportunity", "opportunity name", "deal name", "title"),
         ),
+        external_id_field("opportunity id", "deal id", "opportunity number"),
         Field(
             "account",
             "Account",
@@ -177,12 +170,17 @@ class DealImport(ImportKind):
             stage = min(open_stages, key=lambda s: (s.position, s.pk))
         else:
             stage = stages[stage_id]
+        # A file of opportunity ids and nothing else names its deals by their ids.
+        name = str(values.get("name") or values.get("external_id") or "")
+        if not name:
+            raise RowError("Give the deal a name or an external id.")
         try:
             amount = values.get("amount")
             if amount is None and values.get("product"):
                 amount = self._product(values["product"], ctx).list_price
             deal = Deal(
-                name=values["name"],
+                name=name,
+                external_id=values.get("external_id", ""),
                 pipeline=pipeline,
                 stage=stage,
                 account_id=values.get("account"),
@@ -368,6 +366,7 @@ register_export(
             ("Close date", lambda d: d.expected_close_date),
             ("Probability", lambda d: d.probability),
             ("Owner", lambda d: d.owner.email),
+            ("External id", lambda d: d.external_id),
             ("Created", lambda d: d.created_at),
         ),
         _deals,

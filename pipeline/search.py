@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from crm.models import User
-from crm.search import SearchResult
+from crm.search import SearchResult, external_id_hits
 from pipeline.selectors import deals_visible
 from pipeline.templatetags.pipeline_tags import money
 
@@ -18,12 +18,15 @@ class DealSearch:
 
     def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
         match = reduce(and_, [Q(name__icontains=t) | Q(account__name__icontains=t) for t in terms])
-        rows = (
+        best = (
             deals_visible(actor)
             .filter(match)
             .select_related("stage", "account")
             .order_by("closed_at", "-updated_at", "-id")[:limit]
         )
+        scoped = deals_visible(actor).select_related("stage", "account")
+        hits = external_id_hits(scoped, terms, limit)
+        rows = [*hits, *(d for d in best if d.pk not in {h.pk for h in hits})][:limit]
         return [
             SearchResult(
                 title=deal.name,

@@ -18,19 +18,25 @@ class AccountFilter(django_filters.FilterSet):
     country = django_filters.CharFilter(lookup_expr="iexact")
     region = django_filters.CharFilter(lookup_expr="iexact")
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    external_id = django_filters.CharFilter(label="External id (exact)")
 
     class Meta:
         model = Account
         fields = ("owner", "parent", "segment", "relationship", "industry", "country", "region")
 
     def search(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
-        return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value.lower()))
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(domain__icontains=value.lower())
+            | Q(external_id=value.strip())
+        )
 
 
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or email contains")
     email_consent = django_filters.ChoiceFilter(choices=EmailConsent.choices)
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    external_id = django_filters.CharFilter(label="External id (exact)")
 
     class Meta:
         model = Contact
@@ -41,6 +47,7 @@ class ContactFilter(django_filters.FilterSet):
             Q(first_name__icontains=value)
             | Q(last_name__icontains=value)
             | Q(email__icontains=value)
+            | Q(external_id=value.strip())
         )
 
 

@@ -33,6 +33,8 @@ class AccountOutputSerializer(serializers.ModelSerializer[Account]):
             "relationship",
             "customer_since",
             "churned_at",
+            "external_id",
+            "custom",
             "created_at",
             "updated_at",
             "deleted_at",
@@ -62,6 +64,10 @@ class AccountInputSerializer(serializers.Serializer[Account]):
     relationship = serializers.ChoiceField(choices=Relationship.choices, required=False)
     customer_since = serializers.DateField(required=False, allow_null=True)
     churned_at = serializers.DateField(required=False, allow_null=True)
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    custom = serializers.DictField(
+        required=False, help_text="Custom field values by key (see /api/v1/custom-fields/)."
+    )
 
 
 class AccountDeleteSerializer(serializers.Serializer[Account]):
@@ -91,6 +97,8 @@ class ContactOutputSerializer(serializers.ModelSerializer[Contact]):
             "consent_changed_at",
             "consent_source",
             "notes",
+            "external_id",
+            "custom",
             "created_at",
             "updated_at",
             "erased_at",
@@ -112,6 +120,10 @@ class ContactInputSerializer(serializers.Serializer[Contact]):
     email_consent = serializers.ChoiceField(choices=EmailConsent.choices, required=False)
     consent_source = serializers.CharField(max_length=120, required=False, allow_blank=True)
     notes = serializers.CharField(required=False, allow_blank=True)
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    custom = serializers.DictField(
+        required=False, help_text="Custom field values by key (see /api/v1/custom-fields/)."
+    )
 
 
 class ActivityOutputSerializer(serializers.ModelSerializer[Activity]):

@@ -1,6 +1,7 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
+from crm.api.custom_fields import CustomFieldViewSet
 from crm.api.inbox import AuditEntryViewSet, NotificationViewSet, SavedViewViewSet
 from crm.api.privacy import ContactPrivacyViewSet
 from crm.api.relationships import AccountViewSet, ActivityViewSet, ContactViewSet, TaskViewSet
@@ -22,6 +23,7 @@ router.register("exports", ExportJobViewSet, basename="export")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("saved-views", SavedViewViewSet, basename="saved-view")
 router.register("audit", AuditEntryViewSet, basename="audit")
+router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
+from crm.forms.custom_fields import add_custom_fields
 from crm.models import Account, Contact, Task, Team, User
 from crm.models.accounts import EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind
@@ -74,6 +75,7 @@ class AccountForm(ServiceValidatedModelForm):
             "owner",
             "customer_since",
             "churned_at",
+            "external_id",
         )
         widgets = {
             "address": forms.Textarea(attrs={"rows": 3}),
@@ -81,7 +83,11 @@ class AccountForm(ServiceValidatedModelForm):
             "churned_at": DATE,
         }
         help_texts = {"domain": "Company web domain, e.g. example.com. One account per domain."}
-        labels = {"churned_at": "Churned on", "parent": "Parent account"}
+        labels = {
+            "churned_at": "Churned on",
+            "parent": "Parent account",
+            "external_id": "External id",
+        }
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -90,6 +96,7 @@ class AccountForm(ServiceValidatedModelForm):
         if self.instance.pk:
             parent.queryset = parent.queryset.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
         _owner_field(actor, self, current=self.instance.owner if self.instance.pk else None)
+        add_custom_fields(self, "crm.Account", self.instance.custom)
 
 
 class ContactForm(ServiceValidatedModelForm):
@@ -109,15 +116,21 @@ class ContactForm(ServiceValidatedModelForm):
             "email_consent",
             "consent_source",
             "notes",
+            "external_id",
         )
         widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
-        labels = {"email_consent": "Email consent", "consent_source": "Consent source"}
+        labels = {
+            "email_consent": "Email consent",
+            "consent_source": "Consent source",
+            "external_id": "External id",
+        }
         help_texts = {
             "consent_source": "Where the opt-in or opt-out came from (form, call, email…).",
         }
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        add_custom_fields(self, "crm.Contact", self.instance.custom)
         self.fields["account"].queryset = account_choices(actor=actor)  # type: ignore[attr-defined]
         _owner_field(actor, self, current=self.instance.owner if self.instance.pk else None)
 

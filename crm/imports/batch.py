@@ -1,6 +1,7 @@
 """One batch of rows: parse cells into values, build records, apply the dedupe policy and
 write them in bulk. Every row of the batch ends with exactly one outcome."""
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -27,9 +28,17 @@ from crm.imports.parsers import (
     parse_int,
     strip_formula_guard,
 )
-from crm.imports.registry import Field, ImportKind, PreparedRow, RowError
-from crm.models import AuditEntry, User
+from crm.imports.registry import (
+    CUSTOM_PREFIX,
+    Field,
+    ImportKind,
+    PreparedRow,
+    RowError,
+    extensions,
+)
+from crm.models import AuditEntry, CustomField, User
 from crm.models.audit import AuditAction
+from crm.services.custom_fields import clean_custom, definitions
 from crm.visibility import editable
 
 
@@ -79,6 +88,12 @@ def _parse(f: Field, text: str, ctx: ImportContext) -> Any:
                 return value
         allowed = ", ".join(label for _, label in f.choices)
         raise ValueError(f"“{text}” is not one of: {allowed}.")
+    if f.type == "multi":
+        parts = [p for p in re.split(r"[;|]", text) if p.strip()]
+        return [
+            _parse(Field(f.name, f.label, type="choice", choices=f.choices), p.strip(), ctx)
+            for p in parts
+        ]
     if f.type == "user":
         return ctx.owner_for(ctx.find_user(text))
     if f.max_length and len(text) > f.max_length:
@@ -121,7 +136,7 @@ def _convert(
 
 
 def _resolve_lookups(kind: ImportKind, rows: list[PreparedRow], ctx: ImportContext) -> None:
-    for f in kind.fields:
+    for f in [*kind.fields, *(e.field for e in extensions(kind.name))]:
         if f.lookup is None:
             continue
         lookup = f.lookup
@@ -165,6 +180,22 @@ def _resolve_lookups(kind: ImportKind, rows: list[PreparedRow], ctx: ImportConte
             r.values[f.name] = cache[key]
 
 
+def _custom_definitions(kind: ImportKind, ctx: ImportContext) -> dict[str, CustomField]:
+    if "custom_fields" not in ctx.memo:
+        ctx.memo["custom_fields"] = (
+            definitions(kind.model_label) if kind.takes_custom_fields else {}
+        )
+    found: dict[str, CustomField] = ctx.memo["custom_fields"]
+    return found
+
+
+def _required_fields(kind: ImportKind, ctx: ImportContext) -> list[Field]:
+    if "required_fields" not in ctx.memo:
+        ctx.memo["required_fields"] = [f for f in kind.import_fields() if f.required]
+    required: list[Field] = ctx.memo["required_fields"]
+    return required
+
+
 def prepare(
     kind: ImportKind,
     items: list[tuple[int, list[str]]],
@@ -174,21 +205,52 @@ def prepare(
 ) -> list[PreparedRow]:
     rows = [_convert(n, cells, columns, width, ctx) for n, cells in items]
     _resolve_lookups(kind, rows, ctx)
+    required = _required_fields(kind, ctx)
+    custom_fields = _custom_definitions(kind, ctx)
     for row in rows:
         if row.error:
             continue
-        missing = [
-            f.label for f in kind.fields if f.required and row.values.get(f.name) in (None, "")
-        ]
+        missing = [f.label for f in required if row.values.get(f.name) in (None, "")]
         if missing:
             row.error = "Missing " + ", ".join(missing) + "."
             continue
+        row.custom = {
+            name.removeprefix(CUSTOM_PREFIX): row.values.pop(name)
+            for name in list(row.values)
+            if name.startswith(CUSTOM_PREFIX)
+        }
+        row.extra = {
+            e.field.name: row.values.pop(e.field.name)
+            for e in extensions(kind.name)
+            if e.field.name in row.values
+        }
         try:
             row.record = kind.build(row.values, ctx)
-            row.key = kind.dedupe_key(row.record, row.values)
+            if custom_fields:
+                row.record.custom = clean_custom(  # type: ignore[attr-defined]
+                    kind.model_label, row.custom, fields=custom_fields, creating=True
+                )
+            row.key = kind.row_key(row.record, row.values)
         except (RowError, ValueError) as exc:
             row.error = str(exc)
+        except DomainError as exc:
+            row.error = exc.message
     return rows
+
+
+def _update(kind: ImportKind, record: models.Model, row: PreparedRow, ctx: ImportContext) -> None:
+    """Copy a row onto an existing record: its fields, and its custom values merged in."""
+    kind.apply_update(record, row.values, ctx)
+    if row.custom:
+        try:
+            record.custom = clean_custom(  # type: ignore[attr-defined]
+                kind.model_label,
+                row.custom,
+                current=getattr(record, "custom", None),
+                fields=_custom_definitions(kind, ctx),
+            )
+        except DomainError as exc:
+            raise RowError(exc.message) from exc
 
 
 def _insert(
@@ -213,6 +275,8 @@ def _insert(
                 kind.create([row.record], ctx)
         except DatabaseError as exc:
             message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            if "_external_id_unique" in message:
+                message = "another record already has this external id"
             outcomes[row.number] = Outcome(
                 row.number,
                 RowOutcome.REJECTED,
@@ -240,7 +304,7 @@ def write(
         else:
             valid.append(row)
     keys = list({r.key for r in valid if r.key is not None})
-    existing = kind.find_existing(keys, ctx) if keys and policy != DedupePolicy.CREATE else {}
+    existing = kind.find_matches(keys, ctx) if keys and policy != DedupePolicy.CREATE else {}
     may_edit: set[Any] = set()
     if policy == DedupePolicy.UPDATE and existing:
         ids = [obj.pk for obj in existing.values()]
@@ -276,7 +340,7 @@ def write(
                     try:
                         if isinstance(row.values.get("owner"), User):
                             ctx.check_owner_change(match, row.values["owner"])
-                        kind.apply_update(match, row.values, ctx)
+                        _update(kind, match, row, ctx)
                     except (RowError, ValueError) as exc:
                         outcomes[row.number] = Outcome(
                             row.number, RowOutcome.REJECTED, message=str(exc), cells=row.cells
@@ -285,6 +349,8 @@ def write(
                     changed.update(
                         kind.attribute(n) for n, v in row.values.items() if v not in (None, "")
                     )
+                    if row.custom:
+                        changed.add("custom")
                     updated.setdefault(match.pk, (match, []))[1].append(row.number)
                     outcomes[row.number] = Outcome(
                         row.number, RowOutcome.UPDATED, match.pk, row.note
@@ -294,7 +360,7 @@ def write(
             if earlier is not None:
                 if policy == DedupePolicy.UPDATE and earlier.record is not None:
                     try:
-                        kind.apply_update(earlier.record, row.values, ctx)
+                        _update(kind, earlier.record, row, ctx)
                     except (RowError, ValueError) as exc:
                         outcomes[row.number] = Outcome(
                             row.number, RowOutcome.REJECTED, message=str(exc), cells=row.cells
@@ -350,7 +416,30 @@ def write(
         kind.after_create(records, ctx)
         _audit_created(kind, created, ctx, job_id)
         events.announce(kind.model, [record.pk for record in records], actor=ctx.actor)
+    _link_extensions(kind, rows, outcomes, existing, ctx)
     return [outcomes[r.number] for r in rows]
+
+
+def _link_extensions(
+    kind: ImportKind,
+    rows: list[PreparedRow],
+    outcomes: dict[int, Outcome],
+    existing: dict[Hashable, models.Model],
+    ctx: ImportContext,
+) -> None:
+    for extension in extensions(kind.name):
+        name = extension.field.name
+        pairs: list[tuple[models.Model, Any]] = []
+        for row in rows:
+            outcome = outcomes.get(row.number)
+            if name not in row.extra or outcome is None:
+                continue
+            if outcome.outcome == RowOutcome.IMPORTED and row.record is not None:
+                pairs.append((row.record, row.extra[name]))
+            elif outcome.outcome == RowOutcome.UPDATED and row.key in existing:
+                pairs.append((existing[row.key], row.extra[name]))
+        if pairs:
+            extension.link(pairs, ctx)
 
 
 def _audit_created(

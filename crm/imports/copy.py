@@ -47,7 +47,9 @@ def copy_rows(
     buffer.seek(0)
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
+    # copy_expert is the driver's own method: wrap its errors as Django's (IntegrityError…),
+    # so the engine's per-row fallback sees a refused row as it does for an INSERT.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
     return count
 

@@ -204,7 +204,7 @@ def preview(job: ImportJob, limit: int = 20) -> list[dict[str, Any]]:
         # Lookups may create admin-list values the user chose to create; preview undoes them.
         prepared = prepare(kind, items, columns, len(job.headers), ctx)
         keys = [r.key for r in prepared if r.key is not None and not r.error]
-        existing = kind.find_existing(keys, ctx) if keys else {}
+        existing = kind.find_matches(keys, ctx) if keys else {}
         transaction.set_rollback(True)
     return [_preview_row(row, columns, existing) for row in prepared]
 

@@ -12,7 +12,7 @@ from crm.forms.relationships import AccountFilterForm, ContactFilterForm
 from crm.imports.context import ImportContext
 from crm.imports.exporting import ExportKind, register_export
 from crm.imports.lookups import NameLookup
-from crm.imports.registry import Field, ImportKind, RowError, register
+from crm.imports.registry import Field, ImportKind, RowError, external_id_field, register
 from crm.models import Account, Activity, Contact, User
 from crm.models.accounts import ChannelPreference, EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind
@@ -88,6 +88,7 @@ class AccountImport(ImportKind):
                 "customer",
             ),
         ),
+        external_id_field("account id", "account number", "company id"),
         Field("website", "Website", max_length=200, aliases=("url", "web", "homepage")),
         Field("domain", "Domain", max_length=253, aliases=("email domain",)),
         Field("industry", "Industry", max_length=100, aliases=("sector", "vertical")),
@@ -173,6 +174,7 @@ class ContactImport(ImportKind):
         ),
         Field("email", "Email", type="email", aliases=("email address", "e-mail", "mail")),
         Field("phone", "Phone", max_length=40, aliases=("telephone", "mobile", "phone number")),
+        external_id_field("contact id", "person id"),
         Field("title", "Job title", max_length=120, aliases=("position", "role")),
         Field(
             "account",
@@ -362,6 +364,7 @@ register_export(
             ("Country", lambda a: a.country),
             ("Relationship", lambda a: a.get_relationship_display()),
             ("Owner", lambda a: a.owner.email),
+            ("External id", lambda a: a.external_id),
             ("Created", lambda a: a.created_at),
         ),
         _accounts,
@@ -379,6 +382,7 @@ register_export(
             ("Title", lambda c: c.title),
             ("Account", lambda c: c.account.name if c.account else ""),
             ("Owner", lambda c: c.owner.email),
+            ("External id", lambda c: c.external_id),
             ("Created", lambda c: c.created_at),
         ),
         _contacts,

@@ -6,13 +6,15 @@ parsing) and how to build, find and write its records in bulk. The engine
 progress and the row report, the same for every kind.
 """
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 
 from crm.imports.parsers import normalise_key
+from crm.models import CustomField, CustomFieldModel, CustomFieldType
+from crm.services.custom_fields import TEXT_LIMITS
 
 if TYPE_CHECKING:
     from crm.imports.context import ImportContext
@@ -26,7 +28,9 @@ class RowError(Exception):
 class Field:
     name: str
     label: str
-    type: str = "text"  # text, email, date, datetime, decimal, int, bool, choice, lookup, user
+    # text, email, date, datetime, decimal, int, bool, choice, multi (choices split on ;),
+    # lookup, user
+    type: str = "text"
     required: bool = False
     aliases: tuple[str, ...] = ()
     max_length: int | None = None
@@ -35,6 +39,41 @@ class Field:
 
     def match_names(self) -> set[str]:
         return {normalise_key(n) for n in (self.name, self.label, *self.aliases)}
+
+
+CUSTOM_PREFIX = "custom."
+_CUSTOM_TYPES: dict[str, str] = {
+    CustomFieldType.TEXT: "text",
+    CustomFieldType.LONG_TEXT: "text",
+    CustomFieldType.NUMBER: "decimal",
+    CustomFieldType.MONEY: "decimal",
+    CustomFieldType.DATE: "date",
+    CustomFieldType.BOOLEAN: "bool",
+    CustomFieldType.CHOICE: "choice",
+    CustomFieldType.MULTI_CHOICE: "multi",
+}
+
+
+def custom_import_field(definition: CustomField) -> Field:
+    return Field(
+        CUSTOM_PREFIX + definition.key,
+        definition.name,
+        type=_CUSTOM_TYPES.get(definition.type, "text"),
+        required=definition.required,
+        aliases=(definition.key,),
+        max_length=TEXT_LIMITS.get(definition.type),
+        choices=tuple((c, c) for c in definition.choices),
+    )
+
+
+def external_id_field(*aliases: str) -> Field:
+    """The record's id in the system the file comes from: the first key imports match on."""
+    return Field(
+        "external_id",
+        "External id",
+        max_length=100,
+        aliases=("external id", "id", "record id", "source id", "crm id", *aliases),
+    )
 
 
 class Lookup:
@@ -61,6 +100,17 @@ class Lookup:
         raise NotImplementedError
 
 
+@dataclass(frozen=True)
+class ExternalKey:
+    """The dedupe key of a row that gives an external id: rows (and records) are the same
+    when their external ids are. `fallback` is the kind's usual key (email, name…), tried
+    against records that have no external id yet; it takes no part in equality, so two rows
+    of one file with the same external id are always one record."""
+
+    external_id: str
+    fallback: Hashable | None = field(default=None, compare=False, hash=False)
+
+
 @dataclass
 class PreparedRow:
     number: int
@@ -70,6 +120,8 @@ class PreparedRow:
     key: Hashable | None = None
     error: str = ""
     note: str = ""  # for an imported row: what the engine decided on the user's behalf
+    custom: dict[str, Any] = field(default_factory=dict)  # custom field key → parsed value
+    extra: dict[str, Any] = field(default_factory=dict)  # values of other apps' extensions
 
 
 class ImportKind:
@@ -93,8 +145,28 @@ class ImportKind:
     def target_choices(self) -> list[tuple[str, str]]:
         return []
 
+    @property
+    def model_label(self) -> str:
+        return str(self.model._meta.label)
+
+    @property
+    def takes_custom_fields(self) -> bool:
+        return self.model_label in CustomFieldModel.values
+
+    def import_fields(self) -> list[Field]:
+        """The kind's own fields, then one per custom field defined on its records
+        (`custom.<key>`), so custom fields are mapped, parsed and reported like the others."""
+        fields = list(self.fields) + [e.field for e in extensions(self.name)]
+        if self.takes_custom_fields:
+            fields += [
+                custom_import_field(d) for d in CustomField.objects.for_model(self.model_label)
+            ]
+        return fields
+
     def field(self, name: str) -> Field:
-        for f in self.fields:
+        for f in [*self.fields, *(e.field for e in extensions(self.name))] + (
+            self.import_fields() if name.startswith(CUSTOM_PREFIX) else []
+        ):
             if f.name == name:
                 return f
         raise KeyError(name)
@@ -110,6 +182,43 @@ class ImportKind:
         self, keys: list[Hashable], ctx: "ImportContext"
     ) -> dict[Hashable, models.Model]:
         return {}
+
+    def row_key(self, record: models.Model, values: dict[str, Any]) -> Hashable | None:
+        """The key the engine dedupes on: the external id when the row gives one, else the
+        kind's own `dedupe_key`."""
+        key = self.dedupe_key(record, values)
+        external_id = str(getattr(record, "external_id", "") or "")
+        return ExternalKey(external_id, key) if external_id else key
+
+    def find_matches(
+        self, keys: list[Hashable], ctx: "ImportContext"
+    ) -> dict[Hashable, models.Model]:
+        """Existing records for `keys`: by external id first; a row whose external id is
+        unknown matches by the kind's own key a record that has no external id yet."""
+        external = [k for k in keys if isinstance(k, ExternalKey)]
+        plain = [k for k in keys if not isinstance(k, ExternalKey)]
+        found: dict[Hashable, models.Model] = {}
+        if external:
+            live = self.model._default_manager.filter(deleted_at__isnull=True)
+            by_id: dict[str, models.Model] = {}
+            for record in live.filter(external_id__in=[k.external_id for k in external]).order_by(
+                "pk"
+            ):
+                by_id.setdefault(str(getattr(record, "external_id", "")), record)
+            for k in external:
+                if k.external_id in by_id:
+                    found[k] = by_id[k.external_id]
+        unmatched = [k for k in external if k not in found and k.fallback is not None]
+        wanted = plain + [k.fallback for k in unmatched if k.fallback is not None]
+        by_key = self.find_existing(list(dict.fromkeys(wanted)), ctx) if wanted else {}
+        for plain_key in plain:
+            if plain_key in by_key:
+                found[plain_key] = by_key[plain_key]
+        for k in unmatched:
+            match = by_key.get(k.fallback) if k.fallback is not None else None
+            if match is not None and not getattr(match, "external_id", ""):
+                found[k] = match
+        return found
 
     def create(self, records: list[models.Model], ctx: "ImportContext") -> None:
         """Insert `records` in bulk (they get their primary keys)."""
@@ -135,7 +244,29 @@ class ImportKind:
         """Hook for follow-up work on new records (assignment rules, line items)."""
 
 
+@dataclass(frozen=True)
+class KindExtension:
+    """A field another app adds to a kind, for a link the kind's own app can't make (a deal
+    row naming its lead: pipeline must not import leads). Its values stay out of `build`;
+    `link` gets (record, value) pairs for the rows created or updated, in the same
+    transaction as the batch."""
+
+    field: Field
+    link: Callable[[list[tuple[models.Model, Any]], "ImportContext"], None]
+
+
 _KINDS: dict[str, ImportKind] = {}
+_EXTENSIONS: dict[str, list[KindExtension]] = {}
+
+
+def extend(kind_name: str, extension: KindExtension) -> None:
+    found = _EXTENSIONS.setdefault(kind_name, [])
+    if all(e.field.name != extension.field.name for e in found):
+        found.append(extension)
+
+
+def extensions(kind_name: str) -> list[KindExtension]:
+    return _EXTENSIONS.get(kind_name, [])
 
 
 def register(kind: ImportKind) -> ImportKind:
@@ -161,11 +292,12 @@ def guess_mapping(kind: ImportKind, headers: list[str]) -> dict[str, str]:
     """Header → field name, by name, label or alias; each field used at most once."""
     taken: set[str] = set()
     mapping: dict[str, str] = {}
+    fields = kind.import_fields()
     for header in headers:
         if not header:
             continue
         key = normalise_key(header)
-        for f in kind.fields:
+        for f in fields:
             if f.name not in taken and key in f.match_names():
                 mapping[header] = f.name
                 taken.add(f.name)

@@ -1,6 +1,7 @@
 """Writes for import jobs: upload, map, start, cancel, resume. Each takes the acting user."""
 
 import logging
+import re
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -20,11 +21,13 @@ from crm.imports.models import (
     JobStatus,
     SavedMapping,
 )
-from crm.imports.readers import FileInfo, UnreadableFile, fingerprint, inspect_file
-from crm.imports.registry import get_kind, guess_mapping
-from crm.models import User
+from crm.imports.parsers import clean_text
+from crm.imports.readers import FileInfo, UnreadableFile, fingerprint, inspect_file, iter_rows
+from crm.imports.registry import CUSTOM_PREFIX, get_kind, guess_mapping
+from crm.models import CustomField, CustomFieldType, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit
+from crm.services.custom_fields import custom_field_create, key_from_name
 from crm.visibility import can_edit
 
 logger = logging.getLogger(__name__)
@@ -96,7 +99,8 @@ def import_job_create(
 
 def validate_mapping(kind_name: str, headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
     kind = get_kind(kind_name)
-    names = {f.name for f in kind.fields}
+    fields = kind.import_fields()
+    names = {f.name for f in fields}
     clean: dict[str, str] = {}
     used: dict[str, str] = {}
     for header, field in mapping.items():
@@ -113,7 +117,7 @@ def validate_mapping(kind_name: str, headers: list[str], mapping: dict[str, str]
             )
         used[field] = header
         clean[header] = field
-    missing = [f.label for f in kind.fields if f.required and f.name not in used]
+    missing = [f.label for f in fields if f.required and f.name not in used]
     if missing:
         raise DomainError("Map a column to " + ", ".join(missing) + ".", field="mapping")
     return clean
@@ -260,3 +264,88 @@ def import_jobs_resume_stalled(
     if resumed:
         logger.warning("resumed stalled imports %s", resumed)
     return resumed
+
+
+NEW_FIELD = "__new__:"  # a mapping target on the page: "__new__:number" makes a new field
+FIELD_TYPE_NAMES = {
+    **{t: t for t in CustomFieldType.values},
+    "long-text": CustomFieldType.LONG_TEXT,
+    "yes-no": CustomFieldType.BOOLEAN,
+    "yes/no": CustomFieldType.BOOLEAN,
+    "yesno": CustomFieldType.BOOLEAN,
+    "bool": CustomFieldType.BOOLEAN,
+    "multi-choice": CustomFieldType.MULTI_CHOICE,
+    "multichoice": CustomFieldType.MULTI_CHOICE,
+}
+MAX_NEW_CHOICES = 200
+
+
+def _column_values(job: ImportJob, header: str, field_type: str) -> list[str]:
+    """The distinct values of one column (choices of a new choice field), in file order."""
+    index = job.headers.index(header)
+    seen: dict[str, str] = {}
+    info = FileInfo(job.file_format, job.encoding, job.delimiter, list(job.headers))
+    for _, cells in iter_rows(Path(job.file.path), info):
+        text = clean_text(cells[index]) if index < len(cells) else ""
+        parts = re.split(r"[;|]", text) if field_type == CustomFieldType.MULTI_CHOICE else [text]
+        for part in parts:
+            part = part.strip()
+            if part:
+                seen.setdefault(part.casefold(), part)
+        if len(seen) > MAX_NEW_CHOICES:
+            raise DomainError(
+                f"“{header}” has more than {MAX_NEW_CHOICES} different values; make it a "
+                "text field instead of a choice.",
+                field="mapping",
+            )
+    return list(seen.values())
+
+
+@transaction.atomic
+def import_job_new_fields(
+    *, actor: User, job: ImportJob, columns: dict[str, str]
+) -> dict[str, str]:
+    """Define a custom field for each unmapped column (header → type), named after the
+    column and keyed from its name; an existing field with that key and type is reused.
+    Choice fields take the column's distinct values as their choices. Returns header →
+    import field name (`custom.<key>`) for the mapping."""
+    _require_edit(actor, job)
+    kind = get_kind(job.kind)
+    if not kind.takes_custom_fields:
+        raise DomainError(f"{kind.label} have no custom fields.", field="mapping")
+    mapped: dict[str, str] = {}
+    for header, type_name in columns.items():
+        if header not in job.headers:
+            raise DomainError(f"The file has no column “{header}”.", field="mapping")
+        field_type = FIELD_TYPE_NAMES.get(type_name.strip().lower())
+        if field_type is None:
+            raise DomainError(
+                f"“{type_name}” is not a field type; use one of "
+                + ", ".join(CustomFieldType.values)
+                + ".",
+                field="mapping",
+            )
+        key = key_from_name(header)
+        existing = CustomField.objects.filter(model_label=kind.model_label, key=key).first()
+        if existing is not None and existing.type != field_type:
+            raise Conflict(
+                f"A {existing.get_type_display().lower()} field “{existing.name}” already has "
+                f"the key {key}.",
+                field="mapping",
+            )
+        if existing is None:
+            choices = (
+                _column_values(job, header, field_type)
+                if field_type in (CustomFieldType.CHOICE, CustomFieldType.MULTI_CHOICE)
+                else []
+            )
+            existing = custom_field_create(
+                actor=actor,
+                model_label=kind.model_label,
+                name=header.strip()[:100] or key,
+                key=key,
+                type=field_type,
+                choices=choices,
+            )
+        mapped[header] = CUSTOM_PREFIX + existing.key
+    return mapped

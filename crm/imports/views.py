@@ -16,6 +16,7 @@ from crm.imports.context import CREATE, IMPORTER
 from crm.imports.forms import ExportForm, PreviewForm, UploadForm
 from crm.imports.models import ExportJob, ImportJob, JobStatus
 from crm.imports.registry import all_kinds, get_kind
+from crm.models import CustomFieldType, Role
 from crm.pagination import keyset_page
 from crm.views.forms import apply_domain_error
 
@@ -68,7 +69,7 @@ def _posted_mapping(job: ImportJob, data: Any) -> tuple[dict[str, str], dict[str
     }
     value_maps: dict[str, dict[str, str]] = {}
     on_unknown: dict[str, str] = {}
-    for f in get_kind(job.kind).fields:
+    for f in get_kind(job.kind).import_fields():
         if f.lookup is None:
             continue
         choice = data.get(f"unknown-{f.name}")
@@ -101,6 +102,15 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         column_map, options = _posted_mapping(job, request.POST)
         try:
+            new = {
+                h: f.removeprefix(services.NEW_FIELD)
+                for h, f in column_map.items()
+                if f.startswith(services.NEW_FIELD)
+            }
+            if new:
+                column_map |= services.import_job_new_fields(
+                    actor=request.user, job=job, columns=new
+                )
             job = services.import_job_configure(
                 actor=request.user, job=job, mapping=column_map, options=options
             )
@@ -123,6 +133,11 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "create": CREATE,
             "has_owner": any(f.type == "user" for f in kind.fields),
             "owner_rules": kind.owner_rules(),
+            "fields": kind.import_fields(),
+            "new_field": services.NEW_FIELD,
+            "new_field_types": CustomFieldType.choices
+            if kind.takes_custom_fields and request.user.role == Role.ADMIN
+            else [],
             "target_choices": kind.target_choices(),
             "target_value": str(job.options.get(kind.target_option or "", "")),
             **NAV,

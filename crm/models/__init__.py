@@ -1,6 +1,7 @@
 from .accounts import Account, Contact
 from .activities import Activity, Task
 from .audit import AuditEntry
+from .custom_fields import CustomField, CustomFieldModel, CustomFieldType
 from .notifications import Notification, SavedView
 from .sharing import RecordShare
 from .users import Role, Team, User
@@ -10,6 +11,9 @@ __all__ = [
     "Activity",
     "AuditEntry",
     "Contact",
+    "CustomField",
+    "CustomFieldModel",
+    "CustomFieldType",
     "Notification",
     "RecordShare",
     "Role",

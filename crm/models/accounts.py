@@ -7,7 +7,7 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
 from .soft_delete import SoftDeleteQuerySet
@@ -60,6 +60,13 @@ class Account(models.Model):
     )
     customer_since = models.DateField(null=True, blank=True)
     churned_at = models.DateField(null=True, blank=True)
+    # The record's id in the system it came from (another CRM, a marketing tool): unique per
+    # kind when set, the first key imports match on.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # Values of the admin-defined custom fields, by key (crm.models.custom_fields).
+    custom = models.JSONField(
+        default=dict, blank=True, db_default=models.Value({}, models.JSONField())
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -81,6 +88,12 @@ class Account(models.Model):
                 name="account_domain_unique",
                 violation_error_message="An account with this domain already exists.",
             ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id="") & Q(deleted_at__isnull=True),
+                name="account_external_id_unique",
+                violation_error_message="Another record already has this external id.",
+            ),
             models.CheckConstraint(
                 condition=Q(employee_count__isnull=True) | Q(employee_count__gte=0),
                 name="account_employee_count_non_negative",
@@ -91,6 +104,10 @@ class Account(models.Model):
             ),
         ]
         indexes: ClassVar = [
+            GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="account_custom_gin"),
+            models.Index(
+                Lower("external_id"), condition=~Q(external_id=""), name="account_external_id_lower"
+            ),
             models.Index(fields=["owner", "name", "id"], name="account_owner_name"),
             models.Index(fields=["name", "id"], name="account_name"),
             models.Index(fields=["-created_at", "id"], name="account_created"),
@@ -149,6 +166,13 @@ class Contact(models.Model):
     consent_changed_at = models.DateTimeField(null=True, blank=True)
     consent_source = models.CharField(max_length=120, blank=True, default="")
     notes = models.TextField(blank=True, default="")
+    # The record's id in the system it came from (another CRM, a marketing tool): unique per
+    # kind when set, the first key imports match on.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # Values of the admin-defined custom fields, by key (crm.models.custom_fields).
+    custom = models.JSONField(
+        default=dict, blank=True, db_default=models.Value({}, models.JSONField())
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -168,7 +192,19 @@ class Contact(models.Model):
 
     class Meta:
         ordering: ClassVar = ["last_name", "first_name", "id"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id="") & Q(deleted_at__isnull=True),
+                name="contact_external_id_unique",
+                violation_error_message="Another record already has this external id.",
+            ),
+        ]
         indexes: ClassVar = [
+            GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="contact_custom_gin"),
+            models.Index(
+                Lower("external_id"), condition=~Q(external_id=""), name="contact_external_id_lower"
+            ),
             models.Index(fields=["owner", "last_name", "id"], name="contact_owner_name"),
             models.Index(fields=["last_name", "first_name", "id"], name="contact_name"),
             models.Index(fields=["account"], name="contact_account"),

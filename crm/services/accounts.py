@@ -10,6 +10,13 @@ from crm.events import update_and_announce
 from crm.models import Account, Contact, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
+from crm.services.custom_fields import clean_custom
+from crm.services.external_ids import (
+    check_external_id_free,
+    clean_external_id,
+    external_id_conflict,
+    is_external_id_clash,
+)
 from crm.services.ownership import require_edit, visible_or_error
 from crm.validators import normalise_domain
 from crm.visibility import check_owner_change
@@ -30,8 +37,10 @@ ACCOUNT_FIELDS = (
     "relationship",
     "customer_since",
     "churned_at",
+    "external_id",
+    "custom",
 )
-EDITABLE = {f.removesuffix("_id") for f in ACCOUNT_FIELDS}
+EDITABLE = {"parent", "owner"} | (set(ACCOUNT_FIELDS) - {"parent_id", "owner_id"})
 
 
 class DuplicateDomain(Conflict):
@@ -81,6 +90,18 @@ def _clean(actor: User, data: dict[str, Any], *, account: Account | None = None)
         clean["parent"] = parent
     if "owner" in clean:
         clean["owner"] = check_owner_change(actor, account, clean["owner"])
+    if "external_id" in clean:
+        clean["external_id"] = clean_external_id(clean["external_id"])
+        check_external_id_free(
+            Account, clean["external_id"], exclude_pk=account.pk if account else None
+        )
+    if "custom" in clean or account is None:
+        clean["custom"] = clean_custom(
+            "crm.Account",
+            clean.get("custom"),
+            current=account.custom if account else None,
+            creating=account is None,
+        )
     return clean
 
 
@@ -103,7 +124,9 @@ def account_create(*, actor: User, **data: Any) -> Account:
     try:
         with transaction.atomic():
             account = Account.objects.create(**clean)
-    except IntegrityError as exc:  # a concurrent create with the same domain
+    except IntegrityError as exc:  # a concurrent create with the same domain or external id
+        if is_external_id_clash(exc):
+            raise external_id_conflict(Account, clean["external_id"]) from exc
         _check_domain_free(clean.get("domain", ""))
         raise Conflict("An account with this domain already exists.", field="domain") from exc
     audit(
@@ -129,6 +152,8 @@ def account_update(*, actor: User, account: Account, data: dict[str, Any]) -> Ac
         with transaction.atomic():
             account.save()
     except IntegrityError as exc:
+        if is_external_id_clash(exc):
+            raise external_id_conflict(Account, account.external_id) from exc
         raise Conflict("An account with this domain already exists.", field="domain") from exc
     changes = diff(before, snapshot(account, ACCOUNT_FIELDS))
     if changes:

@@ -10,6 +10,12 @@ from crm.models import Account, Contact, User
 from crm.models.accounts import EmailConsent
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
+from crm.services.custom_fields import clean_custom
+from crm.services.external_ids import (
+    check_external_id_free,
+    clean_external_id,
+    save_checking_external_id,
+)
 from crm.services.ownership import require_edit, visible_or_error
 from crm.validators import check_email, check_phone
 from crm.visibility import check_owner_change
@@ -27,6 +33,8 @@ CONTACT_FIELDS = (
     "consent_changed_at",
     "consent_source",
     "notes",
+    "external_id",
+    "custom",
 )
 EDITABLE = {
     "first_name",
@@ -40,6 +48,8 @@ EDITABLE = {
     "email_consent",
     "consent_source",
     "notes",
+    "external_id",
+    "custom",
 }
 
 
@@ -64,6 +74,18 @@ def _clean(actor: User, data: dict[str, Any], *, contact: Contact | None = None)
         clean["account"] = account
     if "owner" in clean:
         clean["owner"] = check_owner_change(actor, contact, clean["owner"])
+    if "external_id" in clean:
+        clean["external_id"] = clean_external_id(clean["external_id"])
+        check_external_id_free(
+            Contact, clean["external_id"], exclude_pk=contact.pk if contact else None
+        )
+    if "custom" in clean or contact is None:
+        clean["custom"] = clean_custom(
+            "crm.Contact",
+            clean.get("custom"),
+            current=contact.custom if contact else None,
+            creating=contact is None,
+        )
     return clean
 
 
@@ -80,7 +102,7 @@ def contact_create(*, actor: User, **data: Any) -> Contact:
     contact = Contact(**clean)
     if contact.email_consent != EmailConsent.UNKNOWN:
         _stamp_consent(actor, contact, clean, EmailConsent.UNKNOWN)
-    contact.save()
+    save_checking_external_id(contact)
     audit(
         actor=actor,
         obj=contact,
@@ -102,7 +124,7 @@ def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Co
     for name, value in clean.items():
         setattr(contact, name, value)
     _stamp_consent(actor, contact, clean, previous_consent)
-    contact.save()
+    save_checking_external_id(contact)
     changes = diff(before, snapshot(contact, CONTACT_FIELDS))
     if changes:
         audit(actor=actor, obj=contact, action=AuditAction.UPDATE, changes=changes)

@@ -19,6 +19,7 @@ from crm.access import (
 )
 from crm.errors import DomainError
 from crm.exports import list_export
+from crm.forms.custom_fields import split_custom
 from crm.forms.relationships import (
     AccountDeleteForm,
     AccountFilterForm,
@@ -28,6 +29,7 @@ from crm.forms.relationships import (
     TaskForm,
 )
 from crm.models import Account, Contact
+from crm.selectors.custom_fields import custom_rows
 from crm.selectors.relationships import ACCOUNT_SORTS
 from crm.selectors.relationships import account_list as select_accounts
 from crm.selectors.timeline import tasks_for, timeline_for
@@ -135,7 +137,9 @@ def account_create(request: AuthenticatedRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            account = account_services.account_create(actor=request.user, **form.cleaned_data)
+            account = account_services.account_create(
+                actor=request.user, **split_custom(dict(form.cleaned_data))
+            )
         except DomainError as error:
             _duplicate_error(request, form, error)
         else:
@@ -149,7 +153,7 @@ def account_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     account = get_editable_or_404(request, Account.objects.alive(), pk=pk)
     form = AccountForm(request.POST or None, instance=account, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+        data = split_custom({k: v for k, v in form.cleaned_data.items() if k in form.changed_data})
         try:
             account_services.account_update(actor=request.user, account=account, data=data)
         except DomainError as error:
@@ -180,6 +184,7 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "crm/accounts/detail.html",
         {
             "account": account,
+            "custom_rows": custom_rows("crm.Account", account.custom),
             "can_edit": editable,
             "contacts": contacts,
             "subsidiaries": visible(request.user, account.subsidiaries.alive())[:50],

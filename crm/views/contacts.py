@@ -20,6 +20,7 @@ from crm.access import (
 )
 from crm.errors import DomainError
 from crm.exports import list_export
+from crm.forms.custom_fields import split_custom
 from crm.forms.relationships import (
     ActivityForm,
     ContactFilterForm,
@@ -28,6 +29,7 @@ from crm.forms.relationships import (
     TaskForm,
 )
 from crm.models import Contact
+from crm.selectors.custom_fields import custom_rows
 from crm.selectors.relationships import CONTACT_SORTS, contact_list, mailing_list
 from crm.selectors.timeline import tasks_for, timeline_for
 from crm.services import contacts as contact_services
@@ -111,7 +113,9 @@ def contact_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ContactForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            contact = contact_services.contact_create(actor=request.user, **form.cleaned_data)
+            contact = contact_services.contact_create(
+                actor=request.user, **split_custom(dict(form.cleaned_data))
+            )
         except DomainError as error:
             apply_domain_error(form, error)  # type: ignore[arg-type]
         else:
@@ -125,7 +129,7 @@ def contact_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     contact = get_editable_or_404(request, Contact.objects.alive(), pk=pk)
     form = ContactForm(request.POST or None, instance=contact, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+        data = split_custom({k: v for k, v in form.cleaned_data.items() if k in form.changed_data})
         try:
             contact_services.contact_update(actor=request.user, contact=contact, data=data)
         except DomainError as error:
@@ -153,6 +157,7 @@ def contact_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "crm/contacts/detail.html",
         {
             "contact": contact,
+            "custom_rows": custom_rows("crm.Contact", contact.custom),
             "can_edit": editable and contact.erased_at is None,
             "timeline": timeline_for(actor=request.user, contact=contact),
             "tasks": tasks_for(actor=request.user, contact=contact),

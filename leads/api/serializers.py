@@ -65,6 +65,8 @@ class LeadOutputSerializer(serializers.ModelSerializer[Lead]):
             "converted_account",
             "converted_contact",
             "converted_deal",
+            "external_id",
+            "custom",
             "created_at",
             "updated_at",
         )
@@ -92,6 +94,10 @@ class LeadWriteSerializer(serializers.Serializer[Lead]):
         max_digits=14, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     notes = serializers.CharField(required=False, allow_blank=True)
+    external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    custom = serializers.DictField(
+        required=False, help_text="Custom field values by key (see /api/v1/custom-fields/)."
+    )
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )

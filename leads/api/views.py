@@ -38,6 +38,7 @@ LIST_FILTERS = [
     OpenApiParameter("team", int),
     OpenApiParameter("score_band", str, enum=["A", "B", "C", "D", "none"]),
     OpenApiParameter("q", str),
+    OpenApiParameter("external_id", str, description="Exact external id"),
 ]
 
 
@@ -63,6 +64,7 @@ class LeadViewSet(TimelineMixin, ScopedModelViewSet[Lead]):
             team=_int(params.get("team")),
             score_band=params.get("score_band", ""),
             q=params.get("q", "")[:100],
+            external_id=params.get("external_id", "")[:100],
         )
         ids = selectors.lead_list(actor=actor(self.request), filters=filters).values("pk")
         return queryset.filter(pk__in=ids)

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
+from crm.forms.custom_fields import add_custom_fields, split_custom
 from crm.models import Team, User
 from crm.validators import validate_phone
 from crm.visibility import assignable_owners
@@ -74,13 +75,27 @@ class LeadForm(LeadQuickForm):
     timeframe = forms.ChoiceField(choices=Timeframe.choices, initial=Timeframe.UNKNOWN)
     budget = forms.DecimalField(min_value=0, max_digits=14, decimal_places=2, required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    external_id = forms.CharField(
+        max_length=100,
+        required=False,
+        label="External id",
+        help_text="Its id in the system it came from (another CRM, a marketing tool).",
+    )
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     assign_by_rules = forms.BooleanField(
         required=False, label="Assign by the assignment rules instead"
     )
 
-    def __init__(self, *args: Any, actor: User, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        actor: User,
+        editing: bool = False,
+        custom: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, actor=actor, **kwargs)
+        add_custom_fields(self, "leads.Lead", custom)
         current = self.initial.get("owner") if editing else None
         self.fields["owner"].queryset = owner_choices(actor, current=current)  # type: ignore[attr-defined]
         self.fields["owner"].help_text = "Empty: you."
@@ -88,6 +103,9 @@ class LeadForm(LeadQuickForm):
             del self.fields["assign_by_rules"]
         if editing:
             del self.fields["confirm_duplicates"]
+
+    def service_data(self) -> dict[str, Any]:
+        return split_custom(super().service_data())
 
 
 class LeadFilterForm(forms.Form):

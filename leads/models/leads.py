@@ -128,6 +128,13 @@ class Lead(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The record's id in the system it came from (another CRM, a marketing tool): unique per
+    # kind when set, the first key imports match on.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # Values of the admin-defined custom fields, by key (crm.models.custom_fields).
+    custom = models.JSONField(
+        default=dict, blank=True, db_default=models.Value({}, models.JSONField())
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -188,6 +195,12 @@ class Lead(models.Model):
                 name="lead_email_unique",
                 violation_error_message="A lead with this email already exists.",
             ),
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id="") & Q(deleted_at__isnull=True),
+                name="lead_external_id_unique",
+                violation_error_message="Another record already has this external id.",
+            ),
             models.CheckConstraint(
                 condition=Q(budget__isnull=True) | Q(budget__gte=0), name="lead_budget_non_negative"
             ),
@@ -196,6 +209,10 @@ class Lead(models.Model):
             ),
         ]
         indexes: ClassVar = [
+            GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="lead_custom_gin"),
+            models.Index(
+                Lower("external_id"), condition=~Q(external_id=""), name="lead_external_id_lower"
+            ),
             models.Index(fields=["owner", "-created_at", "-id"], name="lead_owner_created"),
             models.Index(fields=["status", "-created_at", "-id"], name="lead_status_created"),
             models.Index(

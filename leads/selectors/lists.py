@@ -52,6 +52,7 @@ class LeadFilters:
     created_from: date | None = None
     created_to: date | None = None
     q: str = ""
+    external_id: str = ""
     sort: str = "-created"
 
 
@@ -83,15 +84,17 @@ def lead_list(
         leads = leads.filter(created_at__gte=datetime.combine(filters.created_from, time.min, tz))
     if filters.created_to:
         leads = leads.filter(created_at__lte=datetime.combine(filters.created_to, time.max, tz))
+    if filters.external_id:
+        leads = leads.filter(external_id=filters.external_id.strip())
     if filters.q:
         text = filters.q.strip().lower()
         if plan is not None and plan.per_owner:
             # Same rows (search_text is stored lower case), but a filter on each owner's
             # index walk instead of a GIN bitmap over the whole table in every branch.
             leads = leads.alias(search_lower=Lower("search_text"))
-            leads = leads.filter(search_lower__contains=text)
+            leads = leads.filter(Q(search_lower__contains=text) | Q(external_id=filters.q.strip()))
         else:
-            leads = leads.filter(search_text__contains=text)
+            leads = leads.filter(Q(search_text__contains=text) | Q(external_id=filters.q.strip()))
     return _ordered(leads, filters.sort)
 
 
@@ -205,6 +208,7 @@ EXPORT_HEADER = (
     "budget",
     "created_at",
     "last_activity_at",
+    "external_id",
 )
 
 
@@ -231,4 +235,5 @@ def lead_export_rows(leads: QuerySet[Lead]) -> Iterator[list[Any]]:
             lead.budget,
             lead.created_at,
             lead.last_activity_at,
+            lead.external_id,
         ]

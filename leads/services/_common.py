@@ -27,6 +27,8 @@ LEAD_FIELDS = (
     "temperature_overridden",
     "budget",
     "notes",
+    "external_id",
+    "custom",
 )
 
 

@@ -11,6 +11,12 @@ from crm.events import update_and_announce
 from crm.models import User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
+from crm.services.custom_fields import clean_custom
+from crm.services.external_ids import (
+    check_external_id_free,
+    external_id_conflict,
+    is_external_id_clash,
+)
 from crm.validators import check_email, check_phone
 from crm.visibility import check_owner_change, visible
 from leads.models import Lead, LeadSource, Timeframe
@@ -36,6 +42,7 @@ EDITABLE = {
     "timeframe",
     "budget",
     "notes",
+    "external_id",
 }
 TEXT_LIMITS = {
     "first_name": 100,
@@ -47,6 +54,7 @@ TEXT_LIMITS = {
     "country": 100,
     "region": 100,
     "campaign": 120,
+    "external_id": 100,
 }
 
 
@@ -92,7 +100,10 @@ def clean_lead_data(data: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
-IDENTITY_MESSAGE = "A lead needs a name, a company, an email or a phone number."
+IDENTITY_MESSAGE = "A lead needs a name, a company, an email, a phone number or an external id."
+
+
+IDENTITY_FIELDS = ("first_name", "last_name", "company", "email", "phone")
 
 
 def has_identity(values: Any) -> bool:
@@ -102,7 +113,7 @@ def has_identity(values: Any) -> bool:
     def get(name: str) -> Any:
         return values.get(name) if isinstance(values, dict) else getattr(values, name, "")
 
-    return any(get(name) for name in ("first_name", "last_name", "company", "email", "phone"))
+    return any(get(name) for name in (*IDENTITY_FIELDS, "external_id"))
 
 
 def _require_identity(lead: Lead) -> None:
@@ -130,6 +141,8 @@ def save_new_lead(lead: Lead, actor: User | None) -> Lead:
     except IntegrityError as exc:
         if "lead_email_unique" in str(exc):
             raise _duplicate_email(actor, lead.email) from exc
+        if is_external_id_clash(exc):
+            raise external_id_conflict(Lead, lead.external_id) from exc
         raise
     return lead
 
@@ -143,11 +156,14 @@ def lead_create(
     **data: Any,
 ) -> Lead:
     """A new lead owned by `owner` (default: the actor), or by the assignment rules."""
+    custom = data.pop("custom", None)
     clean = clean_lead_data(data)
     lead = Lead(**clean)
+    lead.custom = clean_custom("leads.Lead", custom, creating=True)
     _require_identity(lead)
     if lead.email and Lead.objects.alive().with_email(lead.email.lower()).exists():
         raise _duplicate_email(actor, lead.email)
+    check_external_id_free(Lead, lead.external_id)
     rule = None
     if assign_by_rules:
         chosen, rule = pick_owner(lead)
@@ -174,9 +190,12 @@ def lead_update(*, actor: User, lead: Lead, data: dict[str, Any]) -> Lead:
     lead = lock_editable_lead(actor, lead)
     before = snapshot(lead, LEAD_FIELDS)
     owner = data.pop("owner", None) if "owner" in data else None
+    custom = data.pop("custom") if "custom" in data else None
     clean = clean_lead_data(data)
     for key, value in clean.items():
         setattr(lead, key, value)
+    if custom is not None:
+        lead.custom = clean_custom("leads.Lead", custom, current=lead.custom)
     _require_identity(lead)
     if (
         "email" in clean
@@ -184,6 +203,8 @@ def lead_update(*, actor: User, lead: Lead, data: dict[str, Any]) -> Lead:
         and Lead.objects.alive().with_email(lead.email.lower()).exclude(pk=lead.pk).exists()
     ):
         raise _duplicate_email(actor, lead.email)
+    if "external_id" in clean:
+        check_external_id_free(Lead, lead.external_id, exclude_pk=lead.pk)
     moved_to: User | None = None
     if owner is not None and owner.pk != lead.owner_id:
         moved_to = check_owner_change(actor, lead, owner)
@@ -197,6 +218,8 @@ def lead_update(*, actor: User, lead: Lead, data: dict[str, Any]) -> Lead:
     except IntegrityError as exc:
         if "lead_email_unique" in str(exc):
             raise _duplicate_email(actor, lead.email) from exc
+        if is_external_id_clash(exc):
+            raise external_id_conflict(Lead, lead.external_id) from exc
         raise
     changes = diff(before, snapshot(lead, LEAD_FIELDS))
     if changes:

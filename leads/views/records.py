@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access, scoped
 from crm.errors import DomainError
+from crm.selectors.custom_fields import custom_rows
 from crm.views.forms import apply_domain_error
 from crm.visibility import can_edit
 from leads import selectors
@@ -124,6 +125,7 @@ def lead_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     capture.lead_mark_seen(actor=request.user, lead=lead)
     context = {
         "lead": lead,
+        "custom_rows": custom_rows("leads.Lead", lead.custom),
         "can_edit": can_edit(request.user, lead),
         "next_statuses": lifecycle.allowed_next(lead),
         "transition_form": TransitionForm(),
@@ -163,7 +165,9 @@ def lead_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     initial.update(
         {k: v for k, v in request.GET.items() if k in capture.EDITABLE and k != "email" and v}
     )
-    form = LeadForm(request.POST or None, initial=initial, actor=request.user, editing=True)
+    form = LeadForm(
+        request.POST or None, initial=initial, actor=request.user, editing=True, custom=lead.custom
+    )
     if request.method == "POST" and form.is_valid():
         data = form.service_data()
         if form.cleaned_data.get("owner") is not None:

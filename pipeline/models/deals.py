@@ -4,9 +4,11 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from crm.models.soft_delete import SoftDeleteQuerySet
@@ -62,6 +64,13 @@ class Deal(models.Model):
     )
     stage_changed_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The record's id in the system it came from (another CRM, a marketing tool): unique per
+    # kind when set, the first key imports match on.
+    external_id = models.CharField(max_length=100, blank=True, default="", db_default="")
+    # Values of the admin-defined custom fields, by key (crm.models.custom_fields).
+    custom = models.JSONField(
+        default=dict, blank=True, db_default=models.Value({}, models.JSONField())
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -71,12 +80,22 @@ class Deal(models.Model):
     class Meta:
         ordering: ClassVar = ["-created_at", "-id"]
         constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id="") & Q(deleted_at__isnull=True),
+                name="deal_external_id_unique",
+                violation_error_message="Another record already has this external id.",
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="deal_amount_non_negative"),
             models.CheckConstraint(
                 condition=Q(probability__gte=0, probability__lte=100), name="deal_probability_range"
             ),
         ]
         indexes: ClassVar = [
+            GinIndex(fields=["custom"], opclasses=["jsonb_path_ops"], name="deal_custom_gin"),
+            models.Index(
+                Lower("external_id"), condition=~Q(external_id=""), name="deal_external_id_lower"
+            ),
             models.Index(fields=["stage", "-amount", "id"], name="deal_stage_amount"),
             models.Index(fields=["stage", "-stage_changed_at", "-id"], name="deal_stage_changed"),
             models.Index(fields=["owner", "stage"], name="deal_owner_stage"),

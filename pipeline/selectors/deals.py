@@ -92,7 +92,9 @@ def apply_filters(deals: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]
         deals = deals.filter(amount__lte=filters.amount_max)
     if filters.search:
         deals = deals.filter(
-            Q(name__icontains=filters.search) | Q(account__name__icontains=filters.search)
+            Q(name__icontains=filters.search)
+            | Q(account__name__icontains=filters.search)
+            | Q(external_id=filters.search)
         )
     return deals
 

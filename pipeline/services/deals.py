@@ -17,6 +17,12 @@ from crm.errors import DomainError, NotFound, PermissionDenied, StaleVersion
 from crm.models import Account, Contact, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
+from crm.services.custom_fields import clean_custom
+from crm.services.external_ids import (
+    check_external_id_free,
+    clean_external_id,
+    save_checking_external_id,
+)
 from crm.visibility import can_edit, check_owner_change
 from pipeline.models import (
     Deal,
@@ -43,6 +49,8 @@ EDITABLE_FIELDS = (
     "probability",
     "forecast_category",
     "next_step",
+    "external_id",
+    "custom",
 )
 CREATE_EXTRAS = {
     "probability",
@@ -50,6 +58,8 @@ CREATE_EXTRAS = {
     "next_step",
     "amount_follows_line_items",
     "created_at",
+    "external_id",
+    "custom",
 }
 
 
@@ -143,6 +153,10 @@ def deal_create(
         raise DomainError("A new deal starts in an open stage.", field="stage")
     owner = check_owner_change(actor, None, owner)
     validation.check_related(actor, account=account, contact=primary_contact)
+    if "external_id" in extra:
+        extra["external_id"] = clean_external_id(extra["external_id"])
+        check_external_id_free(Deal, extra["external_id"])
+    extra["custom"] = clean_custom("pipeline.Deal", extra.get("custom"), creating=True)
     deal = Deal(
         name=name[:200],
         pipeline=pipeline,
@@ -159,7 +173,7 @@ def deal_create(
         **extra,
     )
     deal.stage_changed_at = deal.created_at = extra.get("created_at") or timezone.now()
-    deal.save()
+    save_checking_external_id(deal)
     StageHistory.objects.create(
         deal=deal,
         pipeline=pipeline,
@@ -206,7 +220,7 @@ def _lock(actor: User, deal: Deal, expected_version: int | None) -> Deal:
 def _save(actor: User, deal: Deal, before: dict[str, Any], action: str) -> Deal:
     deal.version += 1
     deal.updated_by = actor
-    deal.save()
+    save_checking_external_id(deal)
     audit(actor=actor, obj=deal, action=action, changes=diff(before, snapshot(deal)))
     deal.refresh_from_db()
     return deal
@@ -246,6 +260,11 @@ def deal_update(
         deal.owner = check_owner_change(actor, deal, data["owner"])
     if "next_step" in data:
         deal.next_step = (data["next_step"] or "")[:200]
+    if "external_id" in data:
+        deal.external_id = clean_external_id(data["external_id"])
+        check_external_id_free(Deal, deal.external_id, exclude_pk=deal.pk)
+    if "custom" in data:
+        deal.custom = clean_custom("pipeline.Deal", data["custom"], current=deal.custom)
     if "amount_follows_line_items" in data:
         deal.amount_follows_line_items = bool(data["amount_follows_line_items"])
         if deal.amount_follows_line_items:

@@ -9,7 +9,9 @@ from django.views.decorators.http import require_POST
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access, get_visible_or_404, scoped
 from crm.errors import DomainError, StaleVersion
+from crm.forms.custom_fields import split_custom
 from crm.forms.relationships import ActivityForm, TaskForm
+from crm.selectors.custom_fields import custom_rows
 from crm.selectors.timeline import tasks_for, timeline_for
 from crm.visibility import can_edit
 from pipeline import selectors, services
@@ -30,6 +32,7 @@ EDIT_FIELDS = (
     "probability",
     "forecast_category",
     "next_step",
+    "external_id",
 )
 
 
@@ -37,7 +40,7 @@ EDIT_FIELDS = (
 def deal_create(request: AuthenticatedRequest) -> HttpResponse:
     form = DealForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        data = split_custom({k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
         try:
             deal = services.deal_create(actor=request.user, **data)
         except DomainError as error:
@@ -62,6 +65,7 @@ def _detail_context(request: AuthenticatedRequest, deal: Deal) -> dict[str, Any]
     closed_kind = deal.stage.kind if deal.closed_at else ""
     return {
         "deal": deal,
+        "custom_rows": custom_rows("pipeline.Deal", deal.custom),
         "can_edit": can_edit(request.user, deal),
         "history": selectors.deal_history(deal)[:100],
         "source_lead": selectors.source_lead(request.user, deal),
@@ -91,10 +95,18 @@ def _initial(deal: Deal) -> dict[str, Any]:
 @access(scoped("pipeline.Deal"))
 def deal_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     deal = get_visible_or_404(request, deal_queryset(), pk=pk)
-    form = DealForm(request.POST or None, initial=_initial(deal), actor=request.user, editing=True)
+    form = DealForm(
+        request.POST or None,
+        initial=_initial(deal),
+        actor=request.user,
+        editing=True,
+        custom=deal.custom,
+    )
     conflict: list[selectors.deals.Change] = []
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in EDIT_FIELDS}
+        data.update(split_custom({k: v for k, v in form.cleaned_data.items() if k not in data}))
+        data = {k: v for k, v in data.items() if k in EDIT_FIELDS or k == "custom"}
         for optional in ("probability", "forecast_category"):
             if data.get(optional) in (None, ""):
                 data.pop(optional, None)

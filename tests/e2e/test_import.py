@@ -173,7 +173,7 @@ def test_a_manager_imports_an_opportunities_export_and_sees_the_deals(
     # The columns are guessed from their names.
     guessed = {h: page.locator(f"#map-{i}").input_value() for i, h in enumerate(HEADERS)}
     assert guessed == {
-        "opportunity_id": "name",
+        "opportunity_id": "external_id",
         "sales_agent": "owner",
         "product": "product",
         "account": "account",

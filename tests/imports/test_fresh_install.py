@@ -77,7 +77,10 @@ def test_anonymous_marketing_leads_with_only_an_email_or_a_phone_are_imported(or
     content = "Email,Phone,Campaign\nanon@example.com,,Spring\n,+1 415 555 0100,Spring\n,,Spring\n"
     job = import_file(org.admin, "leads", content)
     assert (job.imported, job.rejected) == (2, 1)
-    assert "needs a name, a company, an email or a phone" in job.rows.get(row_number=3).message
+    assert (
+        "needs a name, a company, an email, a phone number or an external id"
+        in job.rows.get(row_number=3).message
+    )
     assert Lead.objects.filter(first_name="", last_name="", company="").count() == 2
 
 

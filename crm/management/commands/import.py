@@ -32,6 +32,15 @@ class Command(BaseCommand):
             metavar="COLUMN=FIELD",
             help="Map a column to a field (repeat); unmapped columns are guessed by name.",
         )
+        parser.add_argument(
+            "--new-field",
+            action="append",
+            default=[],
+            metavar="COLUMN=TYPE",
+            help="Keep a column as a new custom field named after it (repeat). Types: "
+            "text, long_text, number, money, date, boolean (yes-no), choice, multi_choice; "
+            "choice fields take the column's values as their choices. Admins only.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Count outcomes, write nothing.")
         parser.add_argument("--as", dest="as_user", help="Email of the importing user.")
         parser.add_argument("--policy", choices=DedupePolicy.values, default=DedupePolicy.SKIP)
@@ -111,6 +120,14 @@ class Command(BaseCommand):
                 raise CommandError(f"--map wants COLUMN=FIELD, got {item!r}.")
             mapping = {h: f for h, f in mapping.items() if f != field.strip()}
             mapping[column.strip()] = field.strip()
+        new_fields: dict[str, str] = {}
+        for item in options["new_field"]:
+            column, sep, field_type = item.rpartition("=")
+            if not sep or not column:
+                raise CommandError(f"--new-field wants COLUMN=TYPE, got {item!r}.")
+            new_fields[column] = field_type
+        if new_fields:
+            mapping.update(services.import_job_new_fields(actor=user, job=job, columns=new_fields))
         job_options = dict(job.options)
         if options["day_first"]:
             job_options["day_first"] = True
@@ -118,7 +135,7 @@ class Command(BaseCommand):
             job_options["unknown_owner"] = IMPORTER
         if options["create_missing"]:
             job_options["on_unknown"] = {
-                f.name: "__create__" for f in engine.get_kind(job.kind).fields if f.lookup
+                f.name: "__create__" for f in engine.get_kind(job.kind).import_fields() if f.lookup
             }
         return services.import_job_configure(
             actor=user, job=job, mapping=mapping, options=job_options
