@@ -14,6 +14,7 @@ from django.db import models
 
 from crm.imports.parsers import normalise_key
 from crm.models import CustomField, CustomFieldModel, CustomFieldType
+from crm.models.soft_delete import alive_q
 from crm.services.custom_fields import TEXT_LIMITS
 
 if TYPE_CHECKING:
@@ -199,7 +200,7 @@ class ImportKind:
         plain = [k for k in keys if not isinstance(k, ExternalKey)]
         found: dict[Hashable, models.Model] = {}
         if external:
-            live = self.model._default_manager.filter(deleted_at__isnull=True)
+            live = self.model._default_manager.filter(alive_q())
             by_id: dict[str, models.Model] = {}
             for record in live.filter(external_id__in=[k.external_id for k in external]).order_by(
                 "pk"

@@ -5,6 +5,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 
 from crm.errors import Conflict, DomainError
+from crm.models.soft_delete import alive_q
 
 MAX_LENGTH = 100
 
@@ -23,7 +24,7 @@ def check_external_id_free(
     unique index refuses it too, so a concurrent double-write still ends as one."""
     if not external_id:
         return
-    others = model._default_manager.filter(external_id=external_id, deleted_at__isnull=True)
+    others = model._default_manager.filter(alive_q(), external_id=external_id)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
