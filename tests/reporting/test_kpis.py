@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from leads.models import LeadStatus
 from pipeline.models import Deal, StageHistory, StageKind
@@ -54,7 +55,9 @@ def test_deal_figures_match_an_independent_computation(org: Org, data: Generated
     won = _closed(data, filters, StageKind.WON, owners)
     lost = _closed(data, filters, StageKind.LOST, owners)
     open_deals = [d for d in data.deals if d.closed_at is None]
-    assert won and lost and open_deals
+    assert won
+    assert lost
+    assert open_deals
 
     stats = deal_stats(actor=org.admin, filters=filters)
 
@@ -103,8 +106,6 @@ def test_won_revenue_per_rep_and_per_team_rolls_up_the_tree(org: Org, data: Gene
 def test_won_revenue_by_month_uses_the_company_time_zone(org: Org, data: Generated) -> None:
     filters = ReportFilters.default(days=200)
     rows = deal_stats_by(actor=org.admin, filters=filters, group_by="month")
-    from django.utils import timezone
-
     expected: dict[str, Decimal] = {}
     for d in _closed(data, filters, StageKind.WON, {d.owner_id for d in data.deals}):
         month = timezone.localtime(d.closed_at).strftime("%Y-%m")
@@ -198,8 +199,6 @@ def test_a_rep_sees_only_their_own_numbers_and_a_manager_their_subtree(
 
 
 def test_activities_per_rep_count_calls_emails_meetings_and_tasks_done(org: Org) -> None:
-    from django.utils import timezone
-
     now = timezone.now()
     for kind, n in (("call", 3), ("email", 2), ("meeting", 1), ("note", 4)):
         ActivityFactory.create_batch(n, owner=org.rep, kind=kind, occurred_at=now)
