@@ -104,7 +104,7 @@ def _lead(
     if deal is not None and rng.random() < 0.3:
         return  # not every deal came from a lead
     status = LeadStatus.CONVERTED if deal else rng.choice(list(LeadStatus.values))
-    lead = LeadFactory(
+    lead = LeadFactory.create(
         owner=owner,
         source=rng.choice([*data.sources, None]),
         status=status,
