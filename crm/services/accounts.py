@@ -19,7 +19,7 @@ from crm.services.external_ids import (
 )
 from crm.services.ownership import require_edit, visible_or_error
 from crm.validators import normalise_domain
-from crm.visibility import check_owner_change
+from crm.visibility import check_owner_change, editable
 
 ACCOUNT_FIELDS = (
     "name",
@@ -172,6 +172,23 @@ class ContactsPlan:
     )
 
 
+def _require_contacts_editable(actor: User, linked: Any, count: int) -> None:
+    """Deleting an account changes each of its contacts (detached, moved or deleted): the
+    actor must be allowed to edit every one of them, else nothing happens."""
+    blocked = linked.exclude(pk__in=editable(actor, Contact.objects.all()).values("pk"))
+    names = [f"{first} {last}".strip() for first, last in blocked.values_list(
+        "first_name", "last_name"
+    )[:6]]
+    if not names:
+        return
+    more = len(names) - 5
+    listed = ", ".join(names[:5]) + (" and others" if more > 0 else "")
+    raise PermissionDenied(
+        f"{count} contact(s) belong to this account, and you may not change some of them "
+        f"({listed}). Ask their owner or an administrator to move them first."
+    )
+
+
 @transaction.atomic
 def account_delete(
     *, actor: User, account: Account, contacts: str | None = None, move_to: Any = None
@@ -185,6 +202,7 @@ def account_delete(
     now = timezone.now()
     target: Account | None = None
     if contact_ids:
+        _require_contacts_editable(actor, linked, len(contact_ids))
         if contacts == ContactsPlan.MOVE:
             target = visible_or_error(actor, Account, move_to, field="move_to")
             if target is None or target.pk == account.pk or target.deleted_at is not None:

@@ -159,3 +159,34 @@ def test_a_manager_assigns_accounts_within_the_team(org: Org) -> None:
         "/api/v1/accounts/", {"name": "For stranger", "owner": org.stranger.pk}, format="json"
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("plan", ["keep", "delete", "move"])
+def test_deleting_an_account_refuses_when_it_holds_contacts_the_actor_may_not_change(
+    org: Org, plan: str
+) -> None:
+    account = AccountFactory(owner=org.rep)
+    target = AccountFactory(owner=org.rep)
+    mine = ContactFactory(owner=org.rep, account=account)
+    theirs = ContactFactory(owner=org.stranger, account=account, last_name="Outsider")
+    response = client_for(org.rep).post(
+        reverse("crm:account_delete", args=[account.pk]), {"contacts": plan, "move_to": target.pk}
+    )
+    assert response.status_code == 200
+    assert "Outsider" in str(response.context["form"].non_field_errors())
+    account.refresh_from_db()
+    for contact in (mine, theirs):
+        contact.refresh_from_db()
+        assert contact.account_id == account.pk
+        assert contact.deleted_at is None
+    assert account.deleted_at is None
+
+
+def test_the_api_refuses_the_same_delete_with_a_403_naming_the_contacts(org: Org) -> None:
+    account = AccountFactory(owner=org.rep)
+    ContactFactory(owner=org.stranger, account=account, last_name="Outsider")
+    response = _api(org.rep).delete(f"/api/v1/accounts/{account.pk}/?contacts=keep")
+    assert response.status_code == 403
+    assert "Outsider" in response.json()["error"]["message"]
+    account.refresh_from_db()
+    assert account.deleted_at is None
