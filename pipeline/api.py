@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.access import actor, scoped
-from crm.api.base import ScopedModelViewSet
+from crm.api.base import ScopedModelViewSet, VisibleRecordField
 from crm.api.timeline import TimelineMixin
 from crm.errors import DomainError, NotFound
 from crm.models import Account, Contact, User
@@ -141,10 +141,8 @@ class DealDetailSerializer(DealOutputSerializer):
 
 class DealWriteFields(serializers.Serializer[Deal]):
     name = serializers.CharField(max_length=200)
-    account = serializers.PrimaryKeyRelatedField(
-        queryset=Account.objects.all(), allow_null=True, required=False
-    )
-    primary_contact = serializers.PrimaryKeyRelatedField(
+    account = VisibleRecordField(queryset=Account.objects.all(), allow_null=True, required=False)
+    primary_contact = VisibleRecordField(
         queryset=Contact.objects.all(), allow_null=True, required=False
     )
     owner = serializers.PrimaryKeyRelatedField(
@@ -237,7 +235,7 @@ class DealViewSet(TimelineMixin, ScopedModelViewSet[Deal]):
 
     @extend_schema(request=DealCreateSerializer, responses={201: DealDetailSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        data = DealCreateSerializer(data=request.data)
+        data = DealCreateSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         deal = services.deal_create(actor=actor(request), **data.validated_data)
         return self._answer(deal, status.HTTP_201_CREATED)
@@ -248,7 +246,7 @@ class DealViewSet(TimelineMixin, ScopedModelViewSet[Deal]):
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         deal = self.get_object()
         version = expected_version(request)
-        data = DealUpdateSerializer(data=request.data, partial=True)
+        data = DealUpdateSerializer(data=request.data, partial=True, context={"request": request})
         data.is_valid(raise_exception=True)
         deal = services.deal_update(
             actor=actor(request),

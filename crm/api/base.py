@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from crm.access import actor
 from crm.models import User
+from crm.services.ownership import NOT_VISIBLE
 from crm.visibility import visible
 
 
@@ -31,6 +32,24 @@ class ScopedQuerysetMixin:
     def get_queryset(self) -> QuerySet[Any, Any]:
         request: Request = self.request  # type: ignore[attr-defined]
         return self.narrow(visible(request.user, self.base_queryset()))
+
+
+class VisibleRecordField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """An id of an owned record the requesting user can see. An unknown id and a hidden one
+    get the same 400, so the answer doesn't tell whether a hidden record exists. Needs the
+    request in the serializer context."""
+
+    default_error_messages = {
+        "does_not_exist": NOT_VISIBLE,
+        "incorrect_type": "Give the record's id as a number.",
+    }
+
+    def get_queryset(self) -> QuerySet[Any, Any]:
+        queryset = super().get_queryset()
+        manager_alive = getattr(queryset, "alive", None)
+        if manager_alive is not None:
+            queryset = manager_alive()
+        return visible(actor(self.context["request"]), queryset)
 
 
 class ServiceSchema(AutoSchema):

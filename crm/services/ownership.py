@@ -6,9 +6,11 @@ from typing import Any
 
 from django.db import models
 
-from crm.errors import NotFound, PermissionDenied
+from crm.errors import DomainError, PermissionDenied
 from crm.models import User
 from crm.visibility import can_edit, visible
+
+NOT_VISIBLE = "No such record, or you can't see it."
 
 
 def require_edit(actor: User, obj: models.Model) -> None:
@@ -22,5 +24,5 @@ def visible_or_error(actor: User, model: type[models.Model], pk: Any, *, field: 
         return None
     found = visible(actor, model._default_manager.filter(pk=getattr(pk, "pk", pk))).first()
     if found is None:
-        raise NotFound("No such record, or you can't see it.", field=field)
+        raise DomainError(NOT_VISIBLE, field=field)
     return found

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from crm.errors import DomainError
 from crm.models import Account, Contact, User
+from crm.services.ownership import NOT_VISIBLE
 from crm.visibility import visible
 from pipeline.models import Currency, ExchangeRate
 
@@ -87,6 +88,6 @@ def check_related(
 ) -> None:
     """Refuse links to records the actor can't see (owners: `crm.visibility.check_owner_change`)."""
     if account is not None and not visible(actor, Account.objects.filter(pk=account.pk)).exists():
-        raise DomainError("Choose an account you can see.", field="account")
+        raise DomainError(NOT_VISIBLE, field="account")
     if contact is not None and not visible(actor, Contact.objects.filter(pk=contact.pk)).exists():
-        raise DomainError("Choose a contact you can see.", field="primary_contact")
+        raise DomainError(NOT_VISIBLE, field="primary_contact")

@@ -102,7 +102,7 @@ def test_an_activity_must_link_to_a_record_the_user_can_see(org: Org) -> None:
     response = api.post(
         "/api/v1/activities/", {"kind": "call", "subject": "Hi", "account": hidden.pk}
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
     assert "account" in response.json()["error"]["fields"]
     response = api.post("/api/v1/activities/", {"kind": "call", "subject": "Hi"})
     assert response.status_code == 400

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from pipeline import services
 from pipeline.models import Deal
 from tests.conftest import Org
+from tests.crm.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import DealFactory, make_pipeline, open_stages
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +117,20 @@ def test_pipelines_and_stages_are_in_the_api_and_schema(org: Org) -> None:
     assert client.get(f"/api/v1/stages/?pipeline={pipeline.pk}").status_code == 200
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/deals/{id}/move/" in schema
+
+
+@pytest.mark.parametrize("field", ["account", "primary_contact"])
+def test_an_unknown_and_a_hidden_related_id_get_the_same_400(org: Org, field: str) -> None:
+    hidden = (AccountFactory if field == "account" else ContactFactory)(owner=org.stranger)
+    pipeline = make_pipeline()
+    answers = []
+    for pk in (hidden.pk + 100_000, hidden.pk):
+        response = api(org.rep).post(
+            "/api/v1/deals/",
+            {"name": "Probe", "pipeline": pipeline.pk, field: pk},
+            format="json",
+        )
+        answers.append((response.status_code, response.json()["error"]["fields"]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 400
+    assert Deal.objects.filter(name="Probe").count() == 0
