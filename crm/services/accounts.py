@@ -176,9 +176,10 @@ def _require_contacts_editable(actor: User, linked: Any, count: int) -> None:
     """Deleting an account changes each of its contacts (detached, moved or deleted): the
     actor must be allowed to edit every one of them, else nothing happens."""
     blocked = linked.exclude(pk__in=editable(actor, Contact.objects.all()).values("pk"))
-    names = [f"{first} {last}".strip() for first, last in blocked.values_list(
-        "first_name", "last_name"
-    )[:6]]
+    names = [
+        f"{first} {last}".strip()
+        for first, last in blocked.values_list("first_name", "last_name")[:6]
+    ]
     if not names:
         return
     more = len(names) - 5

@@ -3,11 +3,11 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access
-from crm.models.audit import AuditAction
-from crm.services.audit import audit
+from crm.services import tokens
 
 
 @access(AUTHENTICATED)
@@ -18,31 +18,17 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @access(AUTHENTICATED)
+@require_POST
 def token_regenerate(request: AuthenticatedRequest) -> HttpResponse:
-    if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
-        token = Token.objects.create(user=request.user)
-        audit(
-            actor=request.user,
-            obj=request.user,
-            action=AuditAction.UPDATE,
-            changes={"api_token": ["", "regenerated"]},
-        )
-        # Shown once, on the next page only.
-        request.session["crm_new_token"] = token.key
-        messages.success(request, "New API token created. Copy it now: it won't be shown again.")
+    token = tokens.token_regenerate(actor=request.user)
+    request.session["crm_new_token"] = token.key  # shown once, on the next page only
+    messages.success(request, "New API token created. Copy it now: it won't be shown again.")
     return redirect("crm:profile")
 
 
 @access(AUTHENTICATED)
+@require_POST
 def token_revoke(request: AuthenticatedRequest) -> HttpResponse:
-    if request.method == "POST":
-        Token.objects.filter(user=request.user).delete()
-        audit(
-            actor=request.user,
-            obj=request.user,
-            action=AuditAction.UPDATE,
-            changes={"api_token": ["", "revoked"]},
-        )
-        messages.success(request, "API token revoked.")
+    tokens.token_revoke(actor=request.user)
+    messages.success(request, "API token revoked.")
     return redirect("crm:profile")
