@@ -45,11 +45,11 @@ class VisibleRecordField(serializers.PrimaryKeyRelatedField):  # type: ignore[ty
     }
 
     def get_queryset(self) -> QuerySet[Any, Any]:
-        queryset = super().get_queryset()
-        manager_alive = getattr(queryset, "alive", None)
-        if manager_alive is not None:
-            queryset = manager_alive()
-        return visible(actor(self.context["request"]), queryset)
+        queryset: QuerySet[Any, Any] | None = super().get_queryset()
+        if queryset is None:
+            raise TypeError("VisibleRecordField needs a queryset")
+        alive = getattr(queryset, "alive", None)
+        return visible(actor(self.context["request"]), alive() if alive else queryset.all())
 
 
 class ServiceSchema(AutoSchema):

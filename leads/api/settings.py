@@ -146,12 +146,12 @@ class LeadSettingsView(APIView):
 
     @extend_schema(responses=s.LeadSettingsSerializer)
     def get(self, request: Request) -> Response:
-        settings, _ = LeadSettings.objects.get_or_create(pk=1)
+        settings = LeadSettings.current()
         return Response(s.LeadSettingsSerializer(settings).data)
 
     @extend_schema(request=s.LeadSettingsInputSerializer, responses=s.LeadSettingsSerializer)
     def patch(self, request: Request) -> Response:
-        current, _ = LeadSettings.objects.get_or_create(pk=1)
+        current = LeadSettings.current()
         data = s.LeadSettingsInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = {

@@ -98,3 +98,9 @@ class LeadSettings(models.Model):
 
     def __str__(self) -> str:
         return "Lead settings"
+
+    @classmethod
+    def current(cls) -> "LeadSettings":
+        """The stored settings, or the defaults when none were saved yet (reading never
+        writes: `lead_settings_update` creates the row)."""
+        return cls.objects.select_related("fallback_owner").filter(pk=1).first() or cls(pk=1)

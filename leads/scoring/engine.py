@@ -46,8 +46,9 @@ class ScoringState:
 
 
 def scoring_settings() -> ScoringSettings:
-    settings, _ = ScoringSettings.objects.get_or_create(pk=1)
-    return settings
+    """The stored settings, or the defaults when none were saved yet. Reading never writes:
+    the row is created by the first service that changes it."""
+    return ScoringSettings.objects.filter(pk=1).first() or ScoringSettings(pk=1)
 
 
 def load_state(*, now: datetime | None = None) -> ScoringState:

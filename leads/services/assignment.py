@@ -89,7 +89,7 @@ def _least_loaded(rule: AssignmentRule) -> User | None:
 
 
 def fallback_owner() -> User | None:
-    settings = LeadSettings.objects.select_related("fallback_owner").filter(pk=1).first()
+    settings = LeadSettings.current()
     if settings and settings.fallback_owner and settings.fallback_owner.is_active:
         return settings.fallback_owner
     return User.objects.filter(role=Role.ADMIN, is_active=True).order_by("id").first()

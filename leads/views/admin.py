@@ -30,7 +30,7 @@ def _page(request: AuthenticatedRequest, template: str, context: dict[str, Any])
 
 @access(ADMIN)
 def settings_home(request: AuthenticatedRequest) -> HttpResponse:
-    settings, _ = LeadSettings.objects.get_or_create(pk=1)
+    settings = LeadSettings.current()
     form = LeadSettingsForm(request.POST or None, instance=settings)
     if request.method == "POST" and form.is_valid():
         try:
