@@ -22,18 +22,18 @@ SCHEDULE: list[Entry] = [
     Entry("Task reminders", "crm.task_reminders_send", every_seconds=60),
     Entry(
         "Lead temperatures (nightly)",
-        "leads.tasks.leads_refresh_temperature_task",
+        "leads.leads_refresh_temperature",
         crontab="15 2 * * *",
     ),
-    Entry("Resume stalled imports", "imports.import_jobs_resume_stalled", every_seconds=300),
+    Entry("Resume stalled imports", "crm.import_jobs_resume_stalled", every_seconds=300),
     Entry(
         "Lead scores: rescore stale or missing",
-        "leads.scoring.tasks.scoring_reconcile_task",
+        "leads.scoring_reconcile",
         every_seconds=300,
     ),
     Entry(
         "Lead scores: retrain the model and rescore every lead (nightly)",
-        "leads.scoring.tasks.scoring_nightly_task",
+        "leads.scoring_nightly",
         crontab="45 2 * * *",
     ),
 ]

@@ -9,7 +9,12 @@ from leads.services.temperature import leads_recompute_temperature, leads_refres
 log = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True, time_limit=30 * 60, soft_time_limit=25 * 60)
+@shared_task(
+    name="leads.leads_refresh_temperature",
+    acks_late=True,
+    time_limit=30 * 60,
+    soft_time_limit=25 * 60,
+)
 def leads_refresh_temperature_task() -> int:
     """Idempotent: re-deriving the same temperatures twice changes nothing."""
     leads_refresh_last_activity()

@@ -10,7 +10,7 @@ from crm.imports.services import import_job_mark_failed, import_jobs_resume_stal
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="imports.import_run", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="crm.import_run", acks_late=True, reject_on_worker_lost=True)
 def import_run_task(job_id: int, batch_size: int = engine.BATCH_SIZE) -> None:
     """Run or resume an import. A redelivered task (worker killed) resumes where it stopped."""
     try:
@@ -21,12 +21,12 @@ def import_run_task(job_id: int, batch_size: int = engine.BATCH_SIZE) -> None:
         raise
 
 
-@shared_task(name="imports.import_jobs_resume_stalled")
+@shared_task(name="crm.import_jobs_resume_stalled")
 def import_jobs_resume_stalled_task() -> list[int]:
     """Beat: re-queue imports whose worker died (see import_jobs_resume_stalled)."""
     return import_jobs_resume_stalled()
 
 
-@shared_task(name="imports.export_run", acks_late=True, reject_on_worker_lost=True)
+@shared_task(name="crm.export_run", acks_late=True, reject_on_worker_lost=True)
 def export_run_task(job_id: int) -> None:
     exporting.run_export(job_id)

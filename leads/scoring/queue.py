@@ -11,10 +11,10 @@ from django.db import transaction
 
 from crm.celery import app
 
-RESCORE_LEADS = "leads.scoring.tasks.scoring_rescore_leads_task"
-RESCORE_ALL = "leads.scoring.tasks.scoring_rescore_all_task"
-TRAIN = "leads.scoring.tasks.scoring_train_task"
-RECONCILE = "leads.scoring.tasks.scoring_reconcile_task"
+RESCORE_LEADS = "leads.scoring_rescore_leads"
+RESCORE_ALL = "leads.scoring_rescore_all"
+TRAIN = "leads.scoring_train"
+RECONCILE = "leads.scoring_reconcile"
 # One task per this many ids, so a killed worker loses (and redelivers) little work.
 IDS_PER_TASK = 2000
 

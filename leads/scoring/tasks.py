@@ -13,7 +13,7 @@ from leads.scoring.queue import IDS_PER_TASK, send_rescore
 
 log = logging.getLogger(__name__)
 
-RANGE = "leads.scoring.tasks.scoring_rescore_range_task"
+RANGE = "leads.scoring_rescore_range"
 
 
 def _queue_of(task: Any) -> str | None:
@@ -21,18 +21,36 @@ def _queue_of(task: Any) -> str | None:
     return info.get("routing_key") or None
 
 
-@shared_task(bind=True, acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+@shared_task(
+    name="leads.scoring_rescore_leads",
+    bind=True,
+    acks_late=True,
+    time_limit=10 * 60,
+    soft_time_limit=9 * 60,
+)
 def scoring_rescore_leads_task(self: Any, lead_ids: list[int]) -> int:
     """Rescore these leads (gone ones are skipped)."""
     return score_leads(lead_ids)
 
 
-@shared_task(bind=True, acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+@shared_task(
+    name="leads.scoring_rescore_range",
+    bind=True,
+    acks_late=True,
+    time_limit=10 * 60,
+    soft_time_limit=9 * 60,
+)
 def scoring_rescore_range_task(self: Any, low: int, high: int) -> int:
     return batches.score_range(low, high)
 
 
-@shared_task(bind=True, acks_late=True, time_limit=30 * 60, soft_time_limit=25 * 60)
+@shared_task(
+    name="leads.scoring_rescore_all",
+    bind=True,
+    acks_late=True,
+    time_limit=30 * 60,
+    soft_time_limit=25 * 60,
+)
 def scoring_rescore_all_task(self: Any) -> int:
     """Fan out one range task per IDS_PER_TASK live leads, on the queue this task came from."""
     ranges = batches.id_ranges(IDS_PER_TASK)
@@ -43,7 +61,13 @@ def scoring_rescore_all_task(self: Any) -> int:
     return len(ranges)
 
 
-@shared_task(bind=True, acks_late=True, time_limit=10 * 60, soft_time_limit=9 * 60)
+@shared_task(
+    name="leads.scoring_reconcile",
+    bind=True,
+    acks_late=True,
+    time_limit=10 * 60,
+    soft_time_limit=9 * 60,
+)
 def scoring_reconcile_task(self: Any, limit: int = 20000) -> int:
     """Queue the leads whose score is missing or stale, so a lost task heals itself."""
     ids = batches.stale_ids(limit)
@@ -53,7 +77,13 @@ def scoring_reconcile_task(self: Any, limit: int = 20000) -> int:
     return len(ids)
 
 
-@shared_task(bind=True, acks_late=True, time_limit=60 * 60, soft_time_limit=55 * 60)
+@shared_task(
+    name="leads.scoring_train",
+    bind=True,
+    acks_late=True,
+    time_limit=60 * 60,
+    soft_time_limit=55 * 60,
+)
 def scoring_train_task(self: Any, activate: bool = True, actor_id: int | None = None) -> int:
     """Train a version; activated (and every lead rescored) unless worse than the active one.
     Redelivered after a crash it trains again: versions are history, nothing is lost."""
@@ -62,7 +92,13 @@ def scoring_train_task(self: Any, activate: bool = True, actor_id: int | None = 
     ).pk
 
 
-@shared_task(bind=True, acks_late=True, time_limit=60 * 60, soft_time_limit=55 * 60)
+@shared_task(
+    name="leads.scoring_nightly",
+    bind=True,
+    acks_late=True,
+    time_limit=60 * 60,
+    soft_time_limit=55 * 60,
+)
 def scoring_nightly_task(self: Any) -> int:
     """Nightly: retrain (activating when allowed and not worse), then rescore every lead."""
     settings = training.scoring_settings()
@@ -71,5 +107,5 @@ def scoring_nightly_task(self: Any) -> int:
     )
     if settings.active_model_id == training.scoring_settings().active_model_id:
         # Activation already queued a rescore; otherwise rescore for decay and engagement.
-        app.send_task("leads.scoring.tasks.scoring_rescore_all_task", queue=_queue_of(self))
+        app.send_task("leads.scoring_rescore_all", queue=_queue_of(self))
     return version.pk

@@ -95,7 +95,7 @@ def _opportunities() -> Export:
 
 @pytest.fixture
 def import_worker(settings: Any, tmp_path: Path) -> Iterator[str]:
-    """A Celery worker that takes `imports.import_run` from a queue of this test's own.
+    """A Celery worker that takes `crm.import_run` from a queue of this test's own.
 
     The page enqueues with `apply_async(queue=None)`, so the task goes where the app's routes
     say. Routing just this task to a unique queue (rather than running a worker on the
@@ -107,7 +107,7 @@ def import_worker(settings: Any, tmp_path: Path) -> Iterator[str]:
     queue = worker_queue("test-e2e-import")
     amqp = celery_app.amqp
     saved_routes = celery_app.conf.task_routes
-    celery_app.conf.task_routes = {"imports.import_run": {"queue": queue}}
+    celery_app.conf.task_routes = {"crm.import_run": {"queue": queue}}
     amqp.flush_routes()
     amqp.router = amqp.Router()
     process = start_worker(queue)

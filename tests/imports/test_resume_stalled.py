@@ -34,4 +34,4 @@ def test_only_active_jobs_without_recent_progress_are_requeued(
 
 
 def test_the_sweep_is_on_the_beat_schedule() -> None:
-    assert "imports.import_jobs_resume_stalled" in {entry.task for entry in SCHEDULE}
+    assert "crm.import_jobs_resume_stalled" in {entry.task for entry in SCHEDULE}
