@@ -1,5 +1,8 @@
+"""Liveness checks of the servers the project needs, for health pages and the worker ping."""
+
 import redis
 from django.conf import settings
+from django.db import connection
 
 
 def redis_ping() -> bool:
@@ -8,3 +11,10 @@ def redis_ping() -> bool:
         return bool(client.ping())
     except redis.RedisError:
         return False
+
+
+def database_name() -> str:
+    """The database this process reaches (a round trip: proves the connection works)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_database()")
+        return str(cursor.fetchone()[0])

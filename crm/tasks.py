@@ -4,16 +4,14 @@ import os
 import socket
 
 from celery import shared_task
-from django.db import connection
+
+from crm.health import database_name
 
 
 @shared_task(name="crm.ping")
 def ping_task() -> dict[str, object]:
     """Prove the worker is alive and reaches the database (used by tests and health checks)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT current_database()")
-        database = cursor.fetchone()[0]
-    return {"pid": os.getpid(), "host": socket.gethostname(), "database": database}
+    return {"pid": os.getpid(), "host": socket.gethostname(), "database": database_name()}
 
 
 @shared_task(name="crm.task_reminders_send", soft_time_limit=120, time_limit=180)
