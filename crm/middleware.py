@@ -2,10 +2,14 @@
 
 import time
 from collections.abc import Callable
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from crm.limits import NUL_MESSAGE
+from crm.views.errors import bad_request_answer
 
 SESSION_STARTED_KEY = "crm_session_started"
 
@@ -38,6 +42,23 @@ class RequestSizeLimitMiddleware:
                 },
                 status=413,
             )
+        return self.get_response(request)
+
+
+class NulQueryMiddleware:
+    """Answer 400 to a query string holding a NUL character (PostgreSQL refuses it in text).
+
+    One rule for every page and API filter (`q`, `status`, `?email=` …) instead of one per
+    field; JSON bodies are checked by crm.api.parsers, form fields by Django's CharField.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in unquote_plus(query) or "\x00" in request.path:
+            return bad_request_answer(request, NUL_MESSAGE)
         return self.get_response(request)
 
 

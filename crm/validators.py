@@ -35,7 +35,10 @@ def normalise_domain(value: str) -> str:
         return ""
     if "://" not in text:
         text = "//" + text
-    host = (urlsplit(text).hostname or "").rstrip(".")
+    try:
+        host = (urlsplit(text).hostname or "").rstrip(".")
+    except ValueError:  # "a[b": urlsplit reads the bracket as a broken IPv6 address
+        host = ""
     host = host.removeprefix("www.")
     if not DOMAIN_PATTERN.match(host):
         raise DomainError("Enter a domain like example.com.", field="domain")

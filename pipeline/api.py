@@ -20,6 +20,7 @@ from crm.access import actor, scoped
 from crm.api.base import ScopedModelViewSet, VisibleRecordField
 from crm.api.timeline import TimelineMixin
 from crm.errors import DomainError, NotFound
+from crm.limits import ApiDateField, ApiIntegerField
 from crm.models import Account, Contact, User
 from pipeline import selectors, services
 from pipeline.models import (
@@ -53,7 +54,7 @@ def expected_version(request: Request) -> int:
     if not raw:
         raise PreconditionRequired('Send If-Match with the deal\'s ETag (e.g. If-Match: "3").')
     value = raw.removeprefix("W/").strip('"')
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
         raise DomainError("If-Match must be the deal's ETag, a quoted version number.")
     return int(value)
 
@@ -91,7 +92,7 @@ ITEM_ID = OpenApiParameter(name="item_id", type=OpenApiTypes.INT, location=OpenA
 
 class DealOutputSerializer(serializers.ModelSerializer[Deal]):
     stage_name = serializers.CharField(source="stage.name", read_only=True)
-    source_lead = serializers.IntegerField(
+    source_lead = ApiIntegerField(
         source="source_lead_id",
         read_only=True,
         allow_null=True,
@@ -150,8 +151,8 @@ class DealWriteFields(serializers.Serializer[Deal]):
     )
     amount = serializers.DecimalField(max_digits=16, decimal_places=2, required=False)
     currency = serializers.CharField(max_length=3, required=False)
-    expected_close_date = serializers.DateField(allow_null=True, required=False)
-    probability = serializers.IntegerField(required=False)
+    expected_close_date = ApiDateField(allow_null=True, required=False)
+    probability = ApiIntegerField(required=False)
     forecast_category = serializers.CharField(required=False)
     next_step = serializers.CharField(max_length=200, allow_blank=True, required=False)
     external_id = serializers.CharField(max_length=100, allow_blank=True, required=False)
@@ -182,7 +183,7 @@ class MoveSerializer(serializers.Serializer[Deal]):
 
 
 class CloseSerializer(serializers.Serializer[Deal]):
-    reason = serializers.IntegerField(allow_null=True, required=False)
+    reason = ApiIntegerField(allow_null=True, required=False)
     note = serializers.CharField(allow_blank=True, required=False, default="")
 
 

@@ -16,6 +16,7 @@ from crm.access import AUTHENTICATED, actor
 from crm.api.base import ServiceWritesMixin
 from crm.api.views import AdminWrites
 from crm.errors import DomainError, NotFound
+from crm.limits import ApiDateField, ApiIntegerField
 from crm.models import User
 from pipeline import services
 from pipeline.models import (
@@ -95,19 +96,19 @@ class ExchangeRateSerializer(serializers.ModelSerializer[ExchangeRate]):
 
 class PipelineInput(serializers.Serializer[Pipeline]):
     name = serializers.CharField(max_length=100)
-    position = serializers.IntegerField(min_value=0, required=False, default=0)
+    position = ApiIntegerField(min_value=0, required=False, default=0)
 
 
 class PipelineUpdate(serializers.Serializer[Pipeline]):
     name = serializers.CharField(max_length=100, required=False)
-    position = serializers.IntegerField(min_value=0, required=False)
+    position = ApiIntegerField(min_value=0, required=False)
     is_active = serializers.BooleanField(required=False, help_text="false archives it")
 
 
 class StageUpdate(serializers.Serializer[Stage]):
     name = serializers.CharField(max_length=80, required=False)
-    probability = serializers.IntegerField(min_value=0, max_value=100, required=False)
-    rotting_days = serializers.IntegerField(min_value=1, allow_null=True, required=False)
+    probability = ApiIntegerField(min_value=0, max_value=100, required=False)
+    rotting_days = ApiIntegerField(min_value=1, allow_null=True, required=False)
     forecast_category = serializers.ChoiceField(choices=ForecastCategory.choices, required=False)
 
 
@@ -122,7 +123,7 @@ class StageShift(serializers.Serializer[Stage]):
 
 class ReasonInput(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=120)
-    position = serializers.IntegerField(min_value=0, required=False, default=0)
+    position = ApiIntegerField(min_value=0, required=False, default=0)
     is_active = serializers.BooleanField(required=False, default=True)
 
 
@@ -144,7 +145,7 @@ class CurrencyInput(serializers.Serializer[Currency]):
 class ExchangeRateInput(serializers.Serializer[ExchangeRate]):
     currency = serializers.PrimaryKeyRelatedField(queryset=Currency.objects.all())
     rate = serializers.DecimalField(max_digits=18, decimal_places=8)
-    effective_date = serializers.DateField()
+    effective_date = ApiDateField()
 
 
 def _partial(serializer_class: type[serializers.Serializer[Any]]) -> Any:

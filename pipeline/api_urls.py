@@ -1,5 +1,4 @@
-from rest_framework.routers import DefaultRouter
-
+from crm.api.routers import Router
 from pipeline.api import DealViewSet
 from pipeline.api_config import (
     CurrencyViewSet,
@@ -11,9 +10,7 @@ from pipeline.api_config import (
     WonReasonViewSet,
 )
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
-router.include_format_suffixes = False
+router = Router()
 router.register("deals", DealViewSet, basename="deal")
 router.register("pipelines", PipelineViewSet, basename="pipeline")
 router.register("stages", StageViewSet, basename="stage")

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Q
 
 from crm.forms.custom_fields import add_custom_fields
+from crm.limits import FormDateField, FormIntegerField
 from crm.models import Account, Contact, Team, User
 from crm.visibility import assignable_owners, visible
 from pipeline.models import (
@@ -60,8 +61,8 @@ class DealForm(forms.Form):
     amount_follows_line_items = forms.BooleanField(
         required=False, label="Amount follows the line items"
     )
-    expected_close_date = forms.DateField(required=False, widget=DATE)
-    probability = forms.IntegerField(
+    expected_close_date = FormDateField(required=False, widget=DATE)
+    probability = FormIntegerField(
         min_value=0, max_value=100, required=False, help_text="Empty: the stage's default."
     )
     forecast_category = forms.ChoiceField(
@@ -74,7 +75,7 @@ class DealForm(forms.Form):
         label="External id",
         help_text="Its id in the system it came from (another CRM, a marketing tool).",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = FormIntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(
         self,
@@ -132,8 +133,8 @@ class DealFilterForm(forms.Form):
         choices=[("", "Any status"), ("open", "Open"), ("won", "Won"), ("lost", "Lost")],
         required=False,
     )
-    close_from = forms.DateField(required=False, widget=DATE, label="Closing from")
-    close_to = forms.DateField(required=False, widget=DATE, label="Closing until")
+    close_from = FormDateField(required=False, widget=DATE, label="Closing from")
+    close_to = FormDateField(required=False, widget=DATE, label="Closing until")
     amount_min = forms.DecimalField(required=False, min_value=Decimal(0), label="Amount from")
     amount_max = forms.DecimalField(required=False, min_value=Decimal(0), label="Amount to")
     sort = forms.ChoiceField(
@@ -176,7 +177,7 @@ class DealFilterForm(forms.Form):
 
 
 class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = FormIntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from crm.access import AUTHENTICATED
 from crm.api.base import ServiceWritesMixin
 from crm.api.views import AdminWrites
+from crm.limits import ApiIntegerField
 from crm.models import CustomField, CustomFieldModel, CustomFieldType, User
 from crm.services import custom_fields
 
@@ -50,7 +51,7 @@ class CustomFieldInputSerializer(serializers.Serializer[CustomField]):
     )
     filterable = serializers.BooleanField(required=False, default=False)
     sortable = serializers.BooleanField(required=False, default=False)
-    position = serializers.IntegerField(min_value=0, required=False)
+    position = ApiIntegerField(min_value=0, required=False)
 
 
 class CustomFieldUpdateSerializer(serializers.Serializer[CustomField]):
@@ -63,7 +64,7 @@ class CustomFieldUpdateSerializer(serializers.Serializer[CustomField]):
     )
     filterable = serializers.BooleanField(required=False)
     sortable = serializers.BooleanField(required=False)
-    position = serializers.IntegerField(min_value=0, required=False)
+    position = ApiIntegerField(min_value=0, required=False)
 
 
 class CustomFieldViewSet(ServiceWritesMixin, viewsets.ModelViewSet[CustomField]):

@@ -5,9 +5,18 @@ from typing import Any
 import django_filters
 from django.db.models import Q, QuerySet
 
+from crm.limits import FormDateTimeField
 from crm.models import Account, Activity, Contact, Task
 from crm.models.accounts import EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind
+
+
+class BoundedIsoDateTimeField(FormDateTimeField, django_filters.fields.IsoDateTimeField):
+    """ISO 8601 datetimes within the accepted years, sent to PostgreSQL in UTC."""
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class AccountFilter(django_filters.FilterSet):
@@ -17,7 +26,7 @@ class AccountFilter(django_filters.FilterSet):
     industry = django_filters.CharFilter(lookup_expr="iexact")
     country = django_filters.CharFilter(lookup_expr="iexact")
     region = django_filters.CharFilter(lookup_expr="iexact")
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     external_id = django_filters.CharFilter(label="External id (exact)")
 
     class Meta:
@@ -35,7 +44,7 @@ class AccountFilter(django_filters.FilterSet):
 class ContactFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Name or email contains")
     email_consent = django_filters.ChoiceFilter(choices=EmailConsent.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     external_id = django_filters.CharFilter(label="External id (exact)")
 
     class Meta:
@@ -61,8 +70,8 @@ class LinkFilterMixin(django_filters.FilterSet):
 
 class ActivityFilter(LinkFilterMixin):
     kind = django_filters.ChoiceFilter(choices=ActivityKind.choices)
-    occurred_after = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
-    occurred_before = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
+    occurred_after = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    occurred_before = IsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt")
 
     class Meta:
         model = Activity
@@ -71,8 +80,8 @@ class ActivityFilter(LinkFilterMixin):
 
 class TaskFilter(LinkFilterMixin):
     done = django_filters.BooleanFilter(method="filter_done")
-    due_after = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
-    due_before = django_filters.IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
+    due_after = IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
+    due_before = IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
 
     class Meta:
         model = Task

@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from rest_framework import serializers
 
+from crm.limits import ApiDateField, ApiIntegerField
 from crm.models import AuditEntry, Notification, SavedView, User
 from crm.models.audit import AuditAction
 from crm.services.saved_views import LIST_KINDS
@@ -29,7 +30,7 @@ class NotificationQuerySerializer(serializers.Serializer[Any]):
 
 
 class MarkedSerializer(serializers.Serializer[Any]):
-    marked = serializers.IntegerField(help_text="How many notifications were marked read.")
+    marked = ApiIntegerField(help_text="How many notifications were marked read.")
 
 
 class SavedViewSerializer(serializers.ModelSerializer[SavedView]):
@@ -85,8 +86,8 @@ class AuditQuerySerializer(serializers.Serializer[Any]):
         required=False, max_length=120, help_text="app_label.model, e.g. crm.contact"
     )
     object_id = serializers.CharField(required=False, max_length=64)
-    since = serializers.DateField(required=False, help_text="On or after this day.")
-    until = serializers.DateField(required=False, help_text="On or before this day.")
+    since = ApiDateField(required=False, help_text="On or after this day.")
+    until = ApiDateField(required=False, help_text="On or before this day.")
 
     def validate_object_type(self, value: str) -> ContentType:
         app_label, _, model = value.strip().lower().partition(".")

@@ -5,6 +5,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from crm.limits import ApiDateField, ApiDateTimeField, ApiIntegerField
 from crm.models import Account, Activity, Contact, RecordShare, Task, Team, User
 from crm.models.accounts import ChannelPreference, EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind, TaskPriority
@@ -51,19 +52,19 @@ class AccountInputSerializer(serializers.Serializer[Account]):
     domain = serializers.CharField(max_length=253, required=False, allow_blank=True)
     website = serializers.URLField(required=False, allow_blank=True)
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    employee_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    employee_count = ApiIntegerField(min_value=0, required=False, allow_null=True)
     annual_revenue = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, required=False, allow_null=True
     )
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
-    parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+    parent = ApiIntegerField(required=False, allow_null=True)  # type: ignore[assignment]
     owner = serializers.PrimaryKeyRelatedField(queryset=_users(), required=False, allow_null=True)
     segment = serializers.ChoiceField(choices=Segment.choices, required=False)
     relationship = serializers.ChoiceField(choices=Relationship.choices, required=False)
-    customer_since = serializers.DateField(required=False, allow_null=True)
-    churned_at = serializers.DateField(required=False, allow_null=True)
+    customer_since = ApiDateField(required=False, allow_null=True)
+    churned_at = ApiDateField(required=False, allow_null=True)
     external_id = serializers.CharField(max_length=100, required=False, allow_blank=True)
     custom = serializers.DictField(
         required=False, help_text="Custom field values by key (see /api/v1/custom-fields/)."
@@ -74,7 +75,7 @@ class AccountDeleteSerializer(serializers.Serializer[Account]):
     contacts = serializers.ChoiceField(
         choices=[c for c, _ in ContactsPlan.CHOICES], required=False, allow_null=True
     )
-    move_to = serializers.IntegerField(required=False, allow_null=True)
+    move_to = ApiIntegerField(required=False, allow_null=True)
 
 
 class ContactOutputSerializer(serializers.ModelSerializer[Contact]):
@@ -114,7 +115,7 @@ class ContactInputSerializer(serializers.Serializer[Contact]):
     phone = serializers.CharField(
         max_length=40, required=False, allow_blank=True, validators=[validate_phone]
     )
-    account = serializers.IntegerField(required=False, allow_null=True)
+    account = ApiIntegerField(required=False, allow_null=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=_users(), required=False, allow_null=True)
     preferred_channel = serializers.ChoiceField(choices=ChannelPreference.choices, required=False)
     email_consent = serializers.ChoiceField(choices=EmailConsent.choices, required=False)
@@ -148,18 +149,18 @@ class ActivityOutputSerializer(serializers.ModelSerializer[Activity]):
 
 
 class LinkInputMixin(serializers.Serializer[Any]):
-    account = serializers.IntegerField(required=False, allow_null=True)
-    contact = serializers.IntegerField(required=False, allow_null=True)
-    lead = serializers.IntegerField(required=False, allow_null=True)
-    deal = serializers.IntegerField(required=False, allow_null=True)
+    account = ApiIntegerField(required=False, allow_null=True)
+    contact = ApiIntegerField(required=False, allow_null=True)
+    lead = ApiIntegerField(required=False, allow_null=True)
+    deal = ApiIntegerField(required=False, allow_null=True)
 
 
 class ActivityInputSerializer(LinkInputMixin):
     kind = serializers.ChoiceField(choices=ActivityKind.choices)
     subject = serializers.CharField(max_length=200)
     body = serializers.CharField(required=False, allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False, allow_null=True)
-    duration_minutes = serializers.IntegerField(
+    occurred_at = ApiDateTimeField(required=False, allow_null=True)
+    duration_minutes = ApiIntegerField(
         min_value=0, max_value=24 * 60, required=False, allow_null=True
     )
     outcome = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -169,8 +170,8 @@ class ActivityUpdateSerializer(serializers.Serializer[Activity]):
     kind = serializers.ChoiceField(choices=ActivityKind.choices, required=False)
     subject = serializers.CharField(max_length=200, required=False)
     body = serializers.CharField(required=False, allow_blank=True)
-    occurred_at = serializers.DateTimeField(required=False)
-    duration_minutes = serializers.IntegerField(
+    occurred_at = ApiDateTimeField(required=False)
+    duration_minutes = ApiIntegerField(
         min_value=0, max_value=24 * 60, required=False, allow_null=True
     )
     outcome = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -203,7 +204,7 @@ class TaskOutputSerializer(serializers.ModelSerializer[Task]):
 
 class TaskInputSerializer(LinkInputMixin):
     title = serializers.CharField(max_length=200)
-    due_at = serializers.DateTimeField()
+    due_at = ApiDateTimeField()
     priority = serializers.ChoiceField(choices=TaskPriority.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=_users(), required=False, allow_null=True)
@@ -211,7 +212,7 @@ class TaskInputSerializer(LinkInputMixin):
 
 class TaskUpdateSerializer(serializers.Serializer[Task]):
     title = serializers.CharField(max_length=200, required=False)
-    due_at = serializers.DateTimeField(required=False)
+    due_at = ApiDateTimeField(required=False)
     priority = serializers.ChoiceField(choices=TaskPriority.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     owner = serializers.PrimaryKeyRelatedField(queryset=_users(), required=False)

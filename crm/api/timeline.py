@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from crm.access import actor
 from crm.api.relationship_serializers import ActivityOutputSerializer
+from crm.limits import ApiIntegerField
 from crm.selectors.timeline import timeline_for
 
 
@@ -22,7 +23,7 @@ class TimelineQuerySerializer(serializers.Serializer[Any]):
     cursor = serializers.CharField(
         required=False, allow_blank=True, help_text="`next_cursor` of the previous page."
     )
-    page_size = serializers.IntegerField(min_value=1, max_value=100, default=20)
+    page_size = ApiIntegerField(min_value=1, max_value=100, default=20)
 
 
 class TimelinePageSerializer(serializers.Serializer[Any]):

@@ -1,16 +1,14 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
 from crm.api.custom_fields import CustomFieldViewSet
 from crm.api.inbox import AuditEntryViewSet, NotificationViewSet, SavedViewViewSet
 from crm.api.privacy import ContactPrivacyViewSet
 from crm.api.relationships import AccountViewSet, ActivityViewSet, ContactViewSet, TaskViewSet
+from crm.api.routers import Router
 from crm.api.views import MeView, TeamViewSet, UserViewSet
 from crm.imports.api import ExportJobViewSet, ImportJobViewSet
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
-router.include_format_suffixes = False
+router = Router()
 router.register("users", UserViewSet, basename="user")
 router.register("teams", TeamViewSet, basename="team")
 router.register("accounts", AccountViewSet, basename="account")

@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.utils.text import capfirst
 
+from crm.limits import FormDateField
 from crm.models import Role, Team, User
 from crm.models.audit import AuditAction
 
@@ -74,5 +75,5 @@ class AuditFilterForm(forms.Form):
         field = self.fields["object_type"]
         field.label_from_instance = _record_type_label  # type: ignore[attr-defined]
 
-    since = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = FormDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = FormDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

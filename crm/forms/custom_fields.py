@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from crm.limits import FormDateField, FormIntegerField
 from crm.models import CustomField, CustomFieldModel, CustomFieldType
 
 PREFIX = "custom__"
@@ -32,7 +33,7 @@ class CustomFieldForm(forms.Form):
     sortable = forms.BooleanField(
         required=False, help_text="Offer it as a list column to sort on (indexed)."
     )
-    position = forms.IntegerField(min_value=0, required=False)
+    position = FormIntegerField(min_value=0, required=False)
 
     def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,7 +61,7 @@ def _value_field(definition: CustomField) -> forms.Field:
     if kind in (CustomFieldType.NUMBER, CustomFieldType.MONEY):
         return forms.DecimalField(max_digits=17, decimal_places=4, **common)
     if kind == CustomFieldType.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+        return FormDateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     if kind == CustomFieldType.BOOLEAN:
         return forms.NullBooleanField(
             widget=forms.Select(choices=[("", "—"), ("true", "Yes"), ("false", "No")]),

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Q
 
 from crm.forms.custom_fields import add_custom_fields
+from crm.limits import FormDateTimeField, FormIntegerField
 from crm.models import Account, Contact, Task, Team, User
 from crm.models.accounts import EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind
@@ -201,10 +202,10 @@ class ContactFilterForm(forms.Form):
 class LinkFields(forms.Form):
     """Hidden ids of the record an activity or task hangs on (exactly what was posted)."""
 
-    account = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    contact = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    lead = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    deal = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    account = FormIntegerField(required=False, widget=forms.HiddenInput)
+    contact = FormIntegerField(required=False, widget=forms.HiddenInput)
+    lead = FormIntegerField(required=False, widget=forms.HiddenInput)
+    deal = FormIntegerField(required=False, widget=forms.HiddenInput)
 
     def links(self) -> dict[str, int]:
         return {
@@ -217,10 +218,10 @@ class LinkFields(forms.Form):
 class ActivityForm(LinkFields):
     kind = forms.ChoiceField(choices=ActivityKind.choices, initial=ActivityKind.CALL)
     subject = forms.CharField(max_length=200)
-    occurred_at = forms.DateTimeField(
+    occurred_at = FormDateTimeField(
         widget=DATETIME_LOCAL, required=False, label="When", help_text="Empty means now."
     )
-    duration_minutes = forms.IntegerField(
+    duration_minutes = FormIntegerField(
         min_value=0, max_value=24 * 60, required=False, label="Minutes"
     )
     outcome = forms.CharField(max_length=120, required=False)
@@ -231,7 +232,7 @@ class ActivityForm(LinkFields):
 
 class TaskForm(LinkFields):
     title = forms.CharField(max_length=200)
-    due_at = forms.DateTimeField(widget=DATETIME_LOCAL, label="Due")
+    due_at = FormDateTimeField(widget=DATETIME_LOCAL, label="Due")
     priority = forms.ChoiceField(choices=Task._meta.get_field("priority").choices)  # type: ignore[arg-type,misc]
     owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)

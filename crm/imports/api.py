@@ -9,12 +9,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.access import actor, scoped
 from crm.api.base import ScopedModelViewSet
+from crm.api.parsers import JSONParser
 from crm.errors import Conflict
 from crm.imports import exporting, selectors, services
 from crm.imports.models import DedupePolicy, ExportJob, FileFormat, ImportJob, JobStatus

@@ -10,6 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from crm.limits import IMPORT_YEAR_MAX, IMPORT_YEAR_MIN, INT_MAX, INT_MIN
+
 # Placeholders that mean "no value" (X Education's "Select", spreadsheet errors, dashes).
 BLANK_VALUES = frozenset(
     {"select", "n/a", "#n/a", "na", "null", "nil", "none", "-", "\u2014", "\u2013"}
@@ -89,8 +91,8 @@ def _parse_any(value: str, *, day_first: bool) -> datetime:
                 break
     if parsed is None:
         raise ValueError(f"“{value}” is not a date we understand (use YYYY-MM-DD).")
-    if not 1900 <= parsed.year <= 2200:
-        raise ValueError(f"“{value}” is outside the years 1900 to 2200.")
+    if not IMPORT_YEAR_MIN <= parsed.year <= IMPORT_YEAR_MAX:
+        raise ValueError(f"“{value}” is outside the years {IMPORT_YEAR_MIN} to {IMPORT_YEAR_MAX}.")
     return parsed
 
 
@@ -140,6 +142,8 @@ def parse_int(value: str) -> int:
     number = parse_decimal(value)
     if number != number.to_integral_value():
         raise ValueError(f"“{value}” is not a whole number.")
+    if not INT_MIN <= number <= INT_MAX:
+        raise ValueError(f"“{value}” is too large.")
     return int(number)
 
 

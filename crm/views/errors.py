@@ -23,6 +23,11 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     return _answer(request, 400, "bad_request", "The request could not be understood.")
 
 
+def bad_request_answer(request: HttpRequest, message: str) -> HttpResponse:
+    """A 400 with `message`, for guards that refuse a request before any view runs."""
+    return _answer(request, 400, "bad_request", message)
+
+
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _answer(request, 403, "permission_denied", "You don't have access to this page.")
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
+from crm.limits import ApiDateField, ApiIntegerField
 from crm.models import Account, User
 from leads.models import Lead, LeadSource, LeadStatus, LeadTransition, Temperature, Timeframe
 
@@ -82,7 +83,7 @@ class LeadWriteSerializer(serializers.Serializer[Lead]):
     title = serializers.CharField(max_length=120, required=False, allow_blank=True)
     website = serializers.CharField(max_length=253, required=False, allow_blank=True)
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    employee_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    employee_count = ApiIntegerField(min_value=0, required=False, allow_null=True)
     country = serializers.CharField(max_length=100, required=False, allow_blank=True)
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
     source = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
@@ -138,17 +139,17 @@ class ConvertContactSerializer(serializers.Serializer[Lead]):
 
 
 class ConvertDealSerializer(serializers.Serializer[Lead]):
-    pipeline = serializers.IntegerField()
-    stage = serializers.IntegerField(required=False, allow_null=True)
+    pipeline = ApiIntegerField()
+    stage = ApiIntegerField(required=False, allow_null=True)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     amount = serializers.DecimalField(
         max_digits=16, decimal_places=2, min_value=0, required=False, default=Decimal(0)
     )
-    expected_close_date = serializers.DateField(required=False, allow_null=True)
+    expected_close_date = ApiDateField(required=False, allow_null=True)
 
 
 class ConvertInputSerializer(serializers.Serializer[Lead]):
-    account_id = serializers.IntegerField(required=False, allow_null=True)
+    account_id = ApiIntegerField(required=False, allow_null=True)
     account = ConvertAccountSerializer(required=False)
     contact = ConvertContactSerializer(required=False)
     deal = ConvertDealSerializer(required=False, allow_null=True)
@@ -156,31 +157,31 @@ class ConvertInputSerializer(serializers.Serializer[Lead]):
 
 class ConvertOutputSerializer(serializers.Serializer[Lead]):
     lead = LeadOutputSerializer()
-    account_id = serializers.IntegerField()
-    contact_id = serializers.IntegerField()
-    deal_id = serializers.IntegerField(allow_null=True)
+    account_id = ApiIntegerField()
+    contact_id = ApiIntegerField()
+    deal_id = ApiIntegerField(allow_null=True)
 
 
 class MergeInputSerializer(serializers.Serializer[Lead]):
-    other = serializers.IntegerField(help_text="The lead merged into this one (it goes away).")
+    other = ApiIntegerField(help_text="The lead merged into this one (it goes away).")
     choices = serializers.DictField(
         child=serializers.ChoiceField(choices=["winner", "loser"]), required=False, default=dict
     )
 
 
 class MergeOutputSerializer(serializers.Serializer[Lead]):
-    merge_id = serializers.IntegerField()
+    merge_id = ApiIntegerField()
     lead = LeadOutputSerializer()
 
 
 class BulkAssignInputSerializer(serializers.Serializer[Lead]):
-    ids = serializers.ListField(child=serializers.IntegerField(), min_length=1, max_length=500)
+    ids = serializers.ListField(child=ApiIntegerField(), min_length=1, max_length=500)
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
 
 
 class CandidateSerializer(serializers.Serializer[Lead]):
     kind = serializers.CharField()
-    id = serializers.IntegerField(allow_null=True)
+    id = ApiIntegerField(allow_null=True)
     label = serializers.CharField()  # type: ignore[assignment]
     detail = serializers.CharField()
     reason = serializers.CharField()
@@ -214,7 +215,7 @@ class WebToLeadInputSerializer(serializers.Serializer[Lead]):
     website = serializers.CharField(max_length=253, required=False, allow_blank=True)
     country = serializers.CharField(max_length=100, required=False, allow_blank=True)
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    employee_count = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    employee_count = ApiIntegerField(min_value=0, required=False, allow_null=True)
     timeframe = serializers.ChoiceField(choices=Timeframe.choices, required=False)
     notes = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     nickname = serializers.CharField(

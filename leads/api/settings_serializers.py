@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from crm.limits import ApiIntegerField
 from crm.models import Team, User
 from leads.models import (
     AssignmentAction,
@@ -38,17 +39,17 @@ class AssignmentRuleSerializer(serializers.ModelSerializer[AssignmentRule]):
 
 class AssignmentRuleInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=120)
-    position = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False)
+    position = ApiIntegerField(min_value=0, max_value=2_000_000_000, required=False)
     is_active = serializers.BooleanField(required=False)
     country = serializers.CharField(max_length=100, required=False, allow_blank=True)
     region = serializers.CharField(max_length=100, required=False, allow_blank=True)
     source = serializers.PrimaryKeyRelatedField(  # type: ignore[assignment]
         queryset=LeadSource.objects.all(), required=False, allow_null=True
     )
-    min_employees = serializers.IntegerField(
+    min_employees = ApiIntegerField(
         min_value=0, max_value=2_000_000_000, required=False, allow_null=True
     )
-    max_employees = serializers.IntegerField(
+    max_employees = ApiIntegerField(
         min_value=0, max_value=2_000_000_000, required=False, allow_null=True
     )
     action = serializers.ChoiceField(choices=AssignmentAction.choices)
@@ -69,7 +70,7 @@ class TemperatureRuleSerializer(serializers.ModelSerializer[TemperatureRule]):
 
 class TemperatureRuleInputSerializer(serializers.Serializer[Any]):
     temperature = serializers.ChoiceField(choices=Temperature.choices)
-    engaged_within_days = serializers.IntegerField(
+    engaged_within_days = ApiIntegerField(
         min_value=1, max_value=3650, required=False, allow_null=True, default=None
     )
 
@@ -117,7 +118,7 @@ class LeadSourceInputSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=80)
     slug = serializers.SlugField(max_length=80, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
-    position = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False)
+    position = ApiIntegerField(min_value=0, max_value=2_000_000_000, required=False)
 
 
 class LeadSettingsSerializer(serializers.ModelSerializer[LeadSettings]):
@@ -131,4 +132,4 @@ class LeadSettingsInputSerializer(serializers.Serializer[Any]):
     fallback_owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
     )
-    new_lead_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    new_lead_days = ApiIntegerField(min_value=1, max_value=365, required=False)

@@ -1,6 +1,6 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
+from crm.api.routers import Router
 from leads.api.privacy import LeadPrivacyViewSet
 from leads.api.settings import (
     AssignmentRuleViewSet,
@@ -11,9 +11,7 @@ from leads.api.settings import (
 )
 from leads.api.views import LeadMergeViewSet, LeadViewSet, WebToLeadView
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
-router.include_format_suffixes = False
+router = Router()
 router.register("leads", LeadViewSet, basename="lead")
 router.register("leads", LeadPrivacyViewSet, basename="lead-privacy")
 router.register("lead-merges", LeadMergeViewSet, basename="lead-merge")

@@ -204,7 +204,7 @@ class LeadViewSet(TimelineMixin, ScopedModelViewSet[Lead]):
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return int(value) if value and value.isascii() and value.isdigit() else None
 
 
 def _deal_spec(values: dict[str, Any] | None) -> DealSpec | None:

@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from crm.forms.custom_fields import add_custom_fields, split_custom
+from crm.limits import FormDateField, FormIntegerField
 from crm.models import Team, User
 from crm.validators import validate_phone
 from crm.visibility import assignable_owners
@@ -68,7 +69,7 @@ class LeadForm(LeadQuickForm):
     title = forms.CharField(max_length=120, required=False)
     website = forms.CharField(max_length=253, required=False)
     industry = forms.CharField(max_length=100, required=False)
-    employee_count = forms.IntegerField(min_value=0, required=False)
+    employee_count = FormIntegerField(min_value=0, required=False)
     country = forms.CharField(max_length=100, required=False)
     region = forms.CharField(max_length=100, required=False)
     campaign = forms.CharField(max_length=120, required=False)
@@ -132,8 +133,8 @@ class LeadFilterForm(forms.Form):
             ("none", "Not scored"),
         ],
     )
-    created_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    created_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = FormDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_to = FormDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
@@ -240,7 +241,7 @@ class ConvertForm(forms.Form):
     )
     deal_name = forms.CharField(max_length=200, required=False)
     amount = forms.DecimalField(min_value=0, max_digits=16, decimal_places=2, required=False)
-    expected_close_date = forms.DateField(
+    expected_close_date = FormDateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

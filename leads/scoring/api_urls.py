@@ -1,11 +1,9 @@
 from django.urls import include, path
-from rest_framework.routers import DefaultRouter
 
+from crm.api.routers import Router
 from leads.scoring.api import ScoringModelViewSet, ScoringRuleViewSet, ScoringSettingsView
 
-router = DefaultRouter(trailing_slash=True)
-router.include_root_view = False
-router.include_format_suffixes = False
+router = Router()
 router.register("scoring/rules", ScoringRuleViewSet, basename="scoring-rule")
 router.register("scoring/models", ScoringModelViewSet, basename="scoring-model")
 

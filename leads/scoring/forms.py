@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from crm.limits import FormIntegerField
 from leads.scoring.fields import field_choices
 from leads.scoring.models import Engagement, Operator, Outcome, ScoringRule, ScoringSettings
 
@@ -20,13 +21,13 @@ class ScoringRuleForm(forms.Form):
     activity = forms.ChoiceField(
         choices=[("", "—"), *Engagement.choices], required=False, label="Engagement kind"
     )
-    within_days = forms.IntegerField(required=False, min_value=1, label="In the last … days")
-    min_count = forms.IntegerField(required=False, min_value=1, label="At least … times")
-    points = forms.IntegerField(min_value=-100, max_value=100, help_text="-100 to 100, not 0.")
-    decay_days = forms.IntegerField(
+    within_days = FormIntegerField(required=False, min_value=1, label="In the last … days")
+    min_count = FormIntegerField(required=False, min_value=1, label="At least … times")
+    points = FormIntegerField(min_value=-100, max_value=100, help_text="-100 to 100, not 0.")
+    decay_days = FormIntegerField(
         required=False, min_value=1, label="Half-life (days)", help_text="Optional decay."
     )
-    position = forms.IntegerField(required=False, min_value=0, initial=0)
+    position = FormIntegerField(required=False, min_value=0, initial=0)
     is_active = forms.BooleanField(required=False, initial=True, label="Active")
 
     def __init__(self, *args: Any, rule: ScoringRule | None = None, **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from crm.limits import ApiIntegerField
 from leads.scoring.models import (
     Engagement,
     Operator,
@@ -47,7 +48,7 @@ class ScoringRuleInputSerializer(serializers.Serializer[ScoringRule]):
     """Shape only; the service checks that the field exists and the value fits it."""
 
     name = serializers.CharField(max_length=120)
-    position = serializers.IntegerField(min_value=0, required=False, default=0)
+    position = ApiIntegerField(min_value=0, required=False, default=0)
     is_active = serializers.BooleanField(required=False, default=True)
     field = serializers.CharField(
         max_length=80,
@@ -59,20 +60,20 @@ class ScoringRuleInputSerializer(serializers.Serializer[ScoringRule]):
         required=False, allow_null=True, help_text="A list for “in”; one value otherwise."
     )
     activity = serializers.ChoiceField(choices=Engagement.choices, required=False, allow_blank=True)
-    within_days = serializers.IntegerField(required=False, allow_null=True)
-    min_count = serializers.IntegerField(required=False, allow_null=True)
-    points = serializers.IntegerField()
-    decay_days = serializers.IntegerField(required=False, allow_null=True)
+    within_days = ApiIntegerField(required=False, allow_null=True)
+    min_count = ApiIntegerField(required=False, allow_null=True)
+    points = ApiIntegerField()
+    decay_days = ApiIntegerField(required=False, allow_null=True)
 
 
 class ScoringRuleUpdateSerializer(ScoringRuleInputSerializer):
     name = serializers.CharField(max_length=120, required=False)
     field = serializers.CharField(max_length=80, required=False)
-    points = serializers.IntegerField(required=False)
+    points = ApiIntegerField(required=False)
 
 
 class PreviewInputSerializer(ScoringRuleInputSerializer):
-    rule = serializers.IntegerField(
+    rule = ApiIntegerField(
         required=False, allow_null=True, help_text="The rule this one replaces (an edit)."
     )
     name = serializers.CharField(max_length=120, required=False, default="Preview")
@@ -80,11 +81,11 @@ class PreviewInputSerializer(ScoringRuleInputSerializer):
 
 class PreviewSerializer(serializers.Serializer[Any]):
     rule_text = serializers.CharField()
-    leads = serializers.IntegerField()
-    moved = serializers.IntegerField()
-    before = serializers.DictField(child=serializers.IntegerField())
-    after = serializers.DictField(child=serializers.IntegerField())
-    moves = serializers.DictField(child=serializers.DictField(child=serializers.IntegerField()))
+    leads = ApiIntegerField()
+    moved = ApiIntegerField()
+    before = serializers.DictField(child=ApiIntegerField())
+    after = serializers.DictField(child=ApiIntegerField())
+    moves = serializers.DictField(child=serializers.DictField(child=ApiIntegerField()))
     examples = serializers.ListField(child=serializers.DictField())
 
 
@@ -105,9 +106,9 @@ class ScoringSettingsSerializer(serializers.ModelSerializer[ScoringSettings]):
 
 class ScoringSettingsInputSerializer(serializers.Serializer[ScoringSettings]):
     outcome = serializers.ChoiceField(choices=Outcome.choices, required=False)
-    model_weight = serializers.IntegerField(min_value=0, max_value=100, required=False)
+    model_weight = ApiIntegerField(min_value=0, max_value=100, required=False)
     excluded_features = serializers.ListField(child=serializers.CharField(), required=False)
-    cutoff = serializers.IntegerField(min_value=1, max_value=99, required=False)
+    cutoff = ApiIntegerField(min_value=1, max_value=99, required=False)
     auto_activate = serializers.BooleanField(required=False)
 
 
@@ -149,5 +150,5 @@ class TrainInputSerializer(serializers.Serializer[Any]):
 
 class TrainQueuedSerializer(serializers.Serializer[Any]):
     queued = serializers.BooleanField()
-    positives = serializers.IntegerField()
-    negatives = serializers.IntegerField()
+    positives = ApiIntegerField()
+    negatives = ApiIntegerField()
