@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("pipeline.api_urls")),
     path("", include("leads.api.urls")),
+    path("", include("forecasting.statistical.api_urls")),
 ]
