@@ -68,6 +68,7 @@ bench: venv ## Generate the large data set and print timings (arguments via BENC
 	$(DEVSERVERS) exec -- python manage.py bench $(BENCH_ARGS)
 	$(DEVSERVERS) exec -- python manage.py import_bench --rows 100000
 	$(DEVSERVERS) exec -- python manage.py scoring_bench
+	$(DEVSERVERS) exec -- python manage.py forecast_bench
 
 clean: ## Remove caches and the install stamp (keeps .venv and the data in var/)
 	rm -f $(STAMP)

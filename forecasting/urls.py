@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from crm.views.pages import section
 
@@ -15,4 +15,5 @@ urlpatterns = [
         },
         name="index",
     ),
+    path("", include("forecasting.statistical.urls")),
 ]

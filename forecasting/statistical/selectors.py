@@ -185,7 +185,8 @@ def open_deals(
         )
         .values_list("company", "stage_then", "bucket", "expected_close_date")
     )
-    index, rates, _ = rate_table(win_rates(visible_deals, as_of))
+    # No open deal, no need to read the whole stage history for rates.
+    index, rates, _ = rate_table(win_rates(visible_deals, as_of) if rows else {})
     first = as_of.replace(day=1)
     amounts = np.array([float(r[0]) for r in rows])
     stage_rows = np.array([index.get(r[1], -1) for r in rows], dtype=int)

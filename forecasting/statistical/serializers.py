@@ -27,7 +27,7 @@ class StatisticalQuerySerializer(serializers.Serializer[Any]):
         return value or timezone.localdate()
 
 
-class MonthSerializer(serializers.Serializer[Any]):
+class StatisticalMonthSerializer(serializers.Serializer[Any]):
     month = serializers.CharField(help_text="YYYY-MM")
     value = serializers.FloatField(allow_null=True)
     low_80 = serializers.FloatField(allow_null=True)
@@ -36,33 +36,33 @@ class MonthSerializer(serializers.Serializer[Any]):
     high_95 = serializers.FloatField(allow_null=True)
 
 
-class ActualSerializer(serializers.Serializer[Any]):
+class StatisticalActualSerializer(serializers.Serializer[Any]):
     month = serializers.CharField(help_text="YYYY-MM")
     value = serializers.FloatField()
 
 
-class CandidateSerializer(serializers.Serializer[Any]):
+class StatisticalCandidateSerializer(serializers.Serializer[Any]):
     form = serializers.CharField()
     aicc = serializers.FloatField()
 
 
-class ModelSerializer(serializers.Serializer[Any]):
+class StatisticalModelSerializer(serializers.Serializer[Any]):
     form = serializers.CharField(allow_null=True)
     error = serializers.CharField(allow_null=True)
     trend = serializers.CharField(allow_null=True)
     damped = serializers.BooleanField(allow_null=True)
     seasonal = serializers.CharField(allow_null=True)
     aicc = serializers.FloatField(allow_null=True)
-    candidates = CandidateSerializer(many=True)
+    candidates = StatisticalCandidateSerializer(many=True)
 
 
-class NaiveSerializer(serializers.Serializer[Any]):
+class StatisticalNaiveSerializer(serializers.Serializer[Any]):
     method = serializers.CharField()
     message = serializers.CharField(allow_blank=True)
-    months = MonthSerializer(many=True)
+    months = StatisticalMonthSerializer(many=True)
 
 
-class ScoreSerializer(serializers.Serializer[Any]):
+class StatisticalScoreSerializer(serializers.Serializer[Any]):
     points = serializers.IntegerField()
     rmse = serializers.FloatField(allow_null=True)
     mape = serializers.FloatField(allow_null=True, help_text="%")
@@ -71,23 +71,23 @@ class ScoreSerializer(serializers.Serializer[Any]):
     )
 
 
-class BacktestSerializer(serializers.Serializer[Any]):
+class StatisticalBacktestSerializer(serializers.Serializer[Any]):
     name = serializers.ChoiceField(choices=["one_origin", "walk_forward"])
     description = serializers.CharField()
     origins = serializers.IntegerField()
     horizon = serializers.IntegerField()
     ets_form = serializers.CharField(allow_null=True)
-    ets = ScoreSerializer()
-    seasonal_naive = ScoreSerializer()
+    ets = StatisticalScoreSerializer()
+    seasonal_naive = StatisticalScoreSerializer()
     ets_beats_naive = serializers.BooleanField(allow_null=True)
 
 
-class PipelineEstimateSerializer(serializers.Serializer[Any]):
+class StatisticalPipelineEstimateSerializer(serializers.Serializer[Any]):
     method = serializers.CharField()
     deals = serializers.IntegerField(help_text="Open deals counted")
     without_close_date = serializers.IntegerField()
     beyond_horizon = serializers.IntegerField()
-    months = MonthSerializer(many=True)
+    months = StatisticalMonthSerializer(many=True)
 
 
 class StatisticalForecastSerializer(serializers.Serializer[Any]):
@@ -97,10 +97,10 @@ class StatisticalForecastSerializer(serializers.Serializer[Any]):
     horizon = serializers.IntegerField()
     currency = serializers.CharField()
     method = serializers.CharField(allow_null=True, help_text="The method chosen, e.g. ETS(A,Ad,A)")
-    model = ModelSerializer(required=False)
+    model = StatisticalModelSerializer(required=False)
     message = serializers.CharField(allow_blank=True)
-    history = ActualSerializer(many=True)
-    months = MonthSerializer(many=True)
-    seasonal_naive = NaiveSerializer(allow_null=True)
-    backtests = BacktestSerializer(many=True)
-    pipeline = PipelineEstimateSerializer()
+    history = StatisticalActualSerializer(many=True)
+    months = StatisticalMonthSerializer(many=True)
+    seasonal_naive = StatisticalNaiveSerializer(allow_null=True)
+    backtests = StatisticalBacktestSerializer(many=True)
+    pipeline = StatisticalPipelineEstimateSerializer()
