@@ -13,6 +13,7 @@ from crm.models import Account, Contact, Team, User
 from crm.visibility import assignable_owners, visible
 from pipeline.models import (
     Currency,
+    Deal,
     ExchangeRate,
     ForecastCategory,
     LostReason,
@@ -30,6 +31,9 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 def small_widgets(form: forms.BaseForm) -> None:
     """Bootstrap classes on forms rendered outside `.crm-form` (filter bars, side panels)."""
     for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxInput):
+            field.widget.attrs["class"] = "form-check-input"
+            continue
         css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
         field.widget.attrs["class"] = f"{css} {css}-sm"
 
@@ -111,6 +115,16 @@ class DealForm(forms.Form):
             self.fields["owner"].queryset = users.order_by("first_name", "last_name", "id")  # type: ignore[attr-defined]
 
 
+def lead_source_choices() -> list[tuple[Any, str]]:
+    """The lead sources, for filtering deals by the lead they came from. Sources belong to
+    the leads app: reached through the lead -> deal link, not imported. A callable, so only
+    a form that renders or validates the field pays the query."""
+    lead_model = Deal._meta.get_field("source_leads").related_model
+    source_model = lead_model._meta.get_field("source").related_model  # type: ignore[union-attr]
+    sources = source_model._default_manager.order_by("position", "name")  # type: ignore[union-attr]
+    return [("", "Any source")] + [(source.pk, str(source)) for source in sources]
+
+
 class DealFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=100)
     pipeline = forms.ModelChoiceField(
@@ -129,9 +143,21 @@ class DealFilterForm(forms.Form):
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(), required=False, empty_label="Any team"
     )
+    team_only = forms.BooleanField(required=False, label="Without sub-teams")
     status = forms.ChoiceField(
-        choices=[("", "Any status"), ("open", "Open"), ("won", "Won"), ("lost", "Lost")],
+        choices=[
+            ("", "Any status"),
+            ("open", "Open"),
+            ("won", "Won"),
+            ("lost", "Lost"),
+            ("closed", "Won or lost"),
+        ],
         required=False,
+    )
+    closed_from = FormDateField(required=False, widget=DATE, label="Closed from")
+    closed_to = FormDateField(required=False, widget=DATE, label="Closed until")
+    source = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Lead source"
     )
     close_from = FormDateField(required=False, widget=DATE, label="Closing from")
     close_to = FormDateField(required=False, widget=DATE, label="Closing until")
@@ -153,12 +179,22 @@ class DealFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, board: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["source"].choices = lead_source_choices  # type: ignore[attr-defined]
         small_widgets(self)
         if actor.is_rep:
             del self.fields["team"]
+            del self.fields["team_only"]
             del self.fields["owner"]
         if board:
-            for name in ("stage", "status", "sort", "pipeline"):
+            for name in (
+                "stage",
+                "status",
+                "sort",
+                "pipeline",
+                "closed_from",
+                "closed_to",
+                "source",
+            ):
                 del self.fields[name]
 
     def clean_sort(self) -> str:
@@ -173,6 +209,9 @@ class DealFilterForm(forms.Form):
         start, end = data.get("close_from"), data.get("close_to")
         if start and end and start > end:
             self.add_error("close_to", "This date is before the start date.")
+        start, end = data.get("closed_from"), data.get("closed_to")
+        if start and end and start > end:
+            self.add_error("closed_to", "This date is before the start date.")
         return data
 
 

@@ -1,18 +1,12 @@
 from django.urls import path
 
-from crm.views.pages import section
+from reporting import views
 
 app_name = "reporting"
 
 urlpatterns = [
-    path(
-        "",
-        section,
-        {
-            "title": "Reports",
-            "icon": "bar-chart-line",
-            "text": "Pipeline, funnel, win rate and leaderboards will appear here.",
-        },
-        name="index",
-    ),
+    path("", views.index, name="index"),
+    path("team/", views.manager, name="manager"),
+    path("me/", views.rep, name="rep"),
+    path("company/", views.company, name="admin"),
 ]

@@ -1,10 +1,22 @@
 """Dashboards. My day is the home page (routed as `crm:my_day`)."""
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from crm.access import AUTHENTICATED, AuthenticatedRequest, access
+from crm.access import ADMIN, AUTHENTICATED, AuthenticatedRequest, access
 from crm.forms.relationships import TaskForm
+from reporting.dashboards import (
+    LEADERBOARD_MIN_DEALS,
+    Dashboard,
+    admin_dashboard,
+    manager_dashboard,
+    rep_dashboard,
+)
+from reporting.forms import ReportFilterForm
+from reporting.kpis import KPIS
 from reporting.my_day import my_day as my_day_selector
 from reporting.my_day import rep_choices
 
@@ -19,3 +31,55 @@ def my_day(request: AuthenticatedRequest) -> HttpResponse:
         "reporting/my_day.html",
         {"day": day, "task_form": TaskForm(actor=request.user), "nav_section": "my_day"},
     )
+
+
+@access(AUTHENTICATED)
+def index(request: AuthenticatedRequest) -> HttpResponse:
+    """Reports open on the dashboard of the user's role."""
+    user = request.user
+    target = "admin" if user.is_admin else "manager" if user.is_manager else "rep"
+    query = request.GET.urlencode()
+    return redirect(reverse(f"reporting:{target}") + (f"?{query}" if query else ""))
+
+
+def _render(
+    request: AuthenticatedRequest, form: ReportFilterForm, dashboard: Dashboard
+) -> HttpResponse:
+    return render(
+        request,
+        f"reporting/dashboard_{dashboard.kind}.html",
+        {
+            "form": form,
+            "dashboard": dashboard,
+            "charts": dashboard.chart_data(),
+            "kpis": KPIS,
+            "company_currency": settings.DEFAULT_CURRENCY,
+            "leaderboard_min": LEADERBOARD_MIN_DEALS,
+            "nav_section": "reporting",
+        },
+    )
+
+
+@access(AUTHENTICATED)
+def manager(request: AuthenticatedRequest) -> HttpResponse:
+    """The team's dashboard: managers (their subtree) and admins (any team)."""
+    if request.user.is_rep:
+        raise PermissionDenied("The team dashboard is for managers and admins.")
+    form = ReportFilterForm(request.GET or None, actor=request.user)
+    dashboard = manager_dashboard(actor=request.user, filters=form.filters())
+    return _render(request, form, dashboard)
+
+
+@access(AUTHENTICATED)
+def rep(request: AuthenticatedRequest) -> HttpResponse:
+    """My numbers: everyone's own figures and leaderboard place."""
+    form = ReportFilterForm(request.GET or None, actor=request.user)
+    dashboard = rep_dashboard(actor=request.user, filters=form.filters(owner=request.user))
+    return _render(request, form, dashboard)
+
+
+@access(ADMIN)
+def company(request: AuthenticatedRequest) -> HttpResponse:
+    form = ReportFilterForm(request.GET or None, actor=request.user)
+    dashboard = admin_dashboard(actor=request.user, filters=form.filters())
+    return _render(request, form, dashboard)

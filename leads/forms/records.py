@@ -135,6 +135,22 @@ class LeadFilterForm(forms.Form):
     )
     created_from = FormDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     created_to = FormDateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    team_only = forms.BooleanField(
+        required=False,
+        label="Without sub-teams",
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+    reached = forms.ChoiceField(
+        required=False,
+        label="Reached",
+        choices=[
+            ("", "Any funnel step"),
+            ("mql", "MQL or later"),
+            ("sql", "SQL or later"),
+            ("deal", "Converted to a deal"),
+            ("won", "Deal won"),
+        ],
+    )
     sort = forms.ChoiceField(choices=list(SORT_LABELS.items()), required=False)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
@@ -159,6 +175,8 @@ def filters_from(form: LeadFilterForm) -> LeadFilters:
         created_from=data.get("created_from"),
         created_to=data.get("created_to"),
         q=data.get("q") or "",
+        team_only=bool(data.get("team_only")),
+        reached=data.get("reached") or "",
         sort=data.get("sort") or "-created",
     )
 

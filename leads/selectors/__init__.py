@@ -2,10 +2,12 @@
 
 from .lists import (
     COUNT_CAP,
+    FUNNEL_REACHED,
     SORTS,
     LeadFilters,
     LeadPage,
     capped_count,
+    funnel_reached,
     lead_export_rows,
     lead_list,
     lead_page,
@@ -16,11 +18,13 @@ from .scoped import LeadPlan, lead_plan
 
 __all__ = [
     "COUNT_CAP",
+    "FUNNEL_REACHED",
     "SORTS",
     "LeadFilters",
     "LeadPage",
     "LeadPlan",
     "capped_count",
+    "funnel_reached",
     "hot_leads_for_my_day",
     "lead_detail",
     "lead_export_rows",

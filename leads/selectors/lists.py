@@ -12,14 +12,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from crm.models import User
+from crm.models import Team, User
+from crm.models.soft_delete import alive_q
 from crm.visibility import visible
-from leads.models import SCORE_BANDS, Lead
+from leads.models import SCORE_BANDS, Lead, LeadStatus, LeadTransition
+from pipeline.models import StageKind
 
 from .keyset import RowCompare
 from .scoped import LeadPlan, per_owner_count, per_owner_rows
@@ -53,7 +55,33 @@ class LeadFilters:
     created_to: date | None = None
     q: str = ""
     external_id: str = ""
+    team_only: bool = False  # the team's own members, without its sub-teams
+    reached: str = ""  # a funnel step: mql, sql, deal, won (see funnel_reached)
     sort: str = "-created"
+
+
+FUNNEL_REACHED = ("mql", "sql", "deal", "won")
+
+
+def _passed(statuses: tuple[str, ...]) -> Q:
+    transition = LeadTransition.objects.filter(lead=OuterRef("pk"), to_status__in=statuses)
+    return Q(status__in=statuses) | Q(Exists(transition))
+
+
+def funnel_reached(step: str) -> Q:
+    """Leads that reached `step` of the funnel lead -> MQL -> SQL -> deal -> won: they are at
+    it or past it now, or passed through it (a lifecycle transition into it or a later
+    status), or were converted into a live deal (that deal won, for "won")."""
+    live_deal = Q(converted_deal__isnull=False) & alive_q("converted_deal")
+    if step == "mql":
+        return _passed((LeadStatus.MQL, LeadStatus.SQL, LeadStatus.CONVERTED)) | live_deal
+    if step == "sql":
+        return _passed((LeadStatus.SQL, LeadStatus.CONVERTED)) | live_deal
+    if step == "deal":
+        return live_deal
+    if step == "won":
+        return live_deal & Q(converted_deal__stage__kind=StageKind.WON)
+    return Q()
 
 
 def lead_list(
@@ -71,8 +99,14 @@ def lead_list(
         leads = leads.filter(source_id=filters.source)
     if filters.owner:
         leads = leads.filter(owner_id=filters.owner)
-    if filters.team:
+    if filters.team and filters.team_only:
         leads = leads.filter(owner__team_id=filters.team)
+    elif filters.team:
+        # A team means its members and everyone in its sub-teams, as on the deal list.
+        team_path = Team.objects.filter(pk=filters.team).values("path")[:1]
+        leads = leads.filter(owner__team__path__startswith=Subquery(team_path))
+    if filters.reached in FUNNEL_REACHED:
+        leads = leads.filter(funnel_reached(filters.reached))
     band = filters.score_band.upper()
     if filters.score_band == "none":
         leads = leads.filter(score__isnull=True)

@@ -4,7 +4,7 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -39,9 +39,13 @@ class DealFilters:
     stage: int | None = None
     owner: int | None = None
     team: Team | None = None
-    status: str = ""  # "", "open", "won", "lost"
+    status: str = ""  # "", "open", "won", "lost", "closed" (won or lost)
     close_from: date | None = None
     close_to: date | None = None
+    closed_from: date | None = None  # closed on or after (company time zone)
+    closed_to: date | None = None  # closed on or before
+    source: int | None = None  # the lead source of the lead the deal came from
+    team_only: bool = False  # the team's own members, without its sub-teams
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     search: str = ""
@@ -59,6 +63,10 @@ class DealFilters:
             status=data.get("status") or "",
             close_from=data.get("close_from"),
             close_to=data.get("close_to"),
+            closed_from=data.get("closed_from"),
+            closed_to=data.get("closed_to"),
+            source=pk(data.get("source")),
+            team_only=bool(data.get("team_only")),
             amount_min=data.get("amount_min"),
             amount_max=data.get("amount_max"),
             search=(data.get("q") or "").strip()[:100],
@@ -76,12 +84,24 @@ def apply_filters(deals: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]
         deals = deals.filter(stage_id=filters.stage)
     if filters.owner:
         deals = deals.filter(owner_id=filters.owner)
-    if filters.team is not None:
+    if filters.team is not None and filters.team_only:
+        deals = deals.filter(owner__team=filters.team)
+    elif filters.team is not None:
         deals = deals.filter(owner__team__path__startswith=filters.team.path)
     if filters.status == "open":
         deals = deals.filter(closed_at__isnull=True)
     elif filters.status in (StageKind.WON, StageKind.LOST):
         deals = deals.filter(stage__kind=filters.status)
+    elif filters.status == "closed":
+        deals = deals.filter(stage__kind__in=(StageKind.WON, StageKind.LOST))
+    tz = timezone.get_current_timezone()
+    if filters.closed_from:
+        deals = deals.filter(closed_at__gte=datetime.combine(filters.closed_from, time.min, tz))
+    if filters.closed_to:
+        next_day = filters.closed_to + timedelta(days=1)
+        deals = deals.filter(closed_at__lt=datetime.combine(next_day, time.min, tz))
+    if filters.source:
+        deals = deals.annotate(lead_source=first_lead_source()).filter(lead_source=filters.source)
     if filters.close_from:
         deals = deals.filter(expected_close_date__gte=filters.close_from)
     if filters.close_to:
@@ -160,6 +180,14 @@ def source_lead(actor: User, deal: Deal) -> Any:
     (`Lead.converted_deal`), reached backwards so this app needs nothing from leads."""
     leads = deal.source_leads.alive().order_by("pk")  # type: ignore[attr-defined]
     return visible(actor, leads).first()
+
+
+def first_lead_source() -> Subquery:
+    """The source id of the first lead that converted into the deal (reports group and
+    filter deals by it). The link lives on the lead, reached without importing leads."""
+    lead_model = Deal._meta.get_field("source_leads").related_model
+    leads = lead_model._base_manager.filter(converted_deal=OuterRef("pk"))  # type: ignore[union-attr]
+    return Subquery(leads.order_by("pk").values("source_id")[:1])
 
 
 def source_lead_ids(deals: QuerySet[Deal]) -> QuerySet[Deal]:

@@ -17,9 +17,13 @@ FILTER_KEYS = (
     "stage",
     "owner",
     "team",
+    "team_only",
     "status",
     "close_from",
     "close_to",
+    "closed_from",
+    "closed_to",
+    "source",
     "amount_min",
     "amount_max",
 )

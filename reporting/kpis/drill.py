@@ -39,6 +39,8 @@ def _params(filters: ReportFilters, group_by: str, key: Any, prefix: str) -> Que
         params["owner"] = str(owner)
     if team:
         params["team"] = str(team)
+        if group_by == "team":
+            params["team_only"] = "on"  # a team row counts the team's own members
     if source:
         params["source"] = str(source)
     return params

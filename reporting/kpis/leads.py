@@ -8,12 +8,11 @@ one), at "deal" when it was converted into a live deal, at "won" when that deal 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from crm.models import User
-from crm.models.soft_delete import alive_q
-from leads.models import Lead, LeadStatus, LeadTransition
-from pipeline.models import StageKind
+from leads.models import Lead
+from leads.selectors import funnel_reached
 
 from .scope import ReportFilters, group_expression, scoped_leads
 
@@ -24,27 +23,11 @@ FUNNEL_STEPS: tuple[tuple[str, str], ...] = (
     ("deal", "Deal"),
     ("won", "Won"),
 )
-AT_LEAST_MQL = (LeadStatus.MQL, LeadStatus.SQL, LeadStatus.CONVERTED)
-AT_LEAST_SQL = (LeadStatus.SQL, LeadStatus.CONVERTED)
-
-
-def _passed(statuses: tuple[str, ...]) -> Q:
-    transition = LeadTransition.objects.filter(lead=OuterRef("pk"), to_status__in=statuses)
-    return Q(status__in=statuses) | Q(Exists(transition))
 
 
 def reached(step: str) -> Q:
-    """Leads that reached `step` of the funnel (also the leads list's `reached` filter)."""
-    live_deal = Q(converted_deal__isnull=False) & alive_q("converted_deal")
-    if step == "mql":
-        return _passed(AT_LEAST_MQL) | live_deal
-    if step == "sql":
-        return _passed(AT_LEAST_SQL) | live_deal
-    if step == "deal":
-        return live_deal
-    if step == "won":
-        return live_deal & Q(converted_deal__stage__kind=StageKind.WON)
-    return Q()
+    """Leads that reached `step` of the funnel: the leads list's `reached` filter."""
+    return funnel_reached(step)
 
 
 def period_leads(actor: User, filters: ReportFilters) -> QuerySet[Lead]:

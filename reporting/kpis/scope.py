@@ -7,11 +7,9 @@ from typing import Any
 
 from django.db.models import (
     Aggregate,
-    Exists,
     F,
     FloatField,
     Func,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -24,6 +22,7 @@ from crm.models.soft_delete import alive_q
 from crm.visibility import visible
 from leads.models import Lead
 from pipeline.models import Deal
+from pipeline.selectors import first_lead_source
 
 GROUPINGS = ("owner", "team", "source", "stage", "month", "quarter")
 DEFAULT_DAYS = 90
@@ -98,9 +97,7 @@ def _owner_scope(queryset: QuerySet[Any], filters: ReportFilters, prefix: str = 
 
 def lead_source_of_deal() -> Subquery:
     """The source of the first lead that converted into the deal (NULL when none)."""
-    return Subquery(
-        Lead.objects.filter(converted_deal=OuterRef("pk")).order_by("pk").values("source_id")[:1]
-    )
+    return first_lead_source()
 
 
 def scoped_deals(actor: User, filters: ReportFilters) -> QuerySet[Deal]:
@@ -109,9 +106,7 @@ def scoped_deals(actor: User, filters: ReportFilters) -> QuerySet[Deal]:
     if filters.pipeline:
         deals = deals.filter(pipeline_id=filters.pipeline)
     if filters.source:
-        deals = deals.filter(
-            Exists(Lead.objects.filter(converted_deal=OuterRef("pk"), source_id=filters.source))
-        )
+        deals = deals.annotate(lead_source=first_lead_source()).filter(lead_source=filters.source)
     return deals
 
 

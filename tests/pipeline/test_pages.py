@@ -114,7 +114,8 @@ def test_the_deal_list_pages_with_a_bounded_number_of_queries(
         DealFactory(stage=stage, owner=org.rep, amount=Decimal(i))
     client = client_for(org.rep)
     client.get(reverse("pipeline:deal_list"))
-    with django_assert_max_num_queries(12):  # type: ignore[operator]
+    # 13: the lead-source filter (for report drill-downs) reads the sources once.
+    with django_assert_max_num_queries(13):  # type: ignore[operator]
         response = client.get(reverse("pipeline:deal_list"), {"sort": "-amount"})
     rows = response.context["deals"]
     assert len(rows) == 50

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from crm.models import User
 from leads.models import Lead, LeadSource, LeadStatus, LeadTransition
-from pipeline.models import Deal, Pipeline, Stage, StageHistory, StageKind
+from pipeline.models import Currency, Deal, Pipeline, Stage, StageHistory, StageKind
 from tests.leads.factories import LeadFactory, LeadSourceFactory
 from tests.pipeline.factories import DealFactory, make_currency, make_pipeline, open_stages
 
@@ -36,8 +36,9 @@ def company_amount(deal: Deal) -> Decimal:
 
 def generate(owners: list[User], *, seed: int = 7, per_owner: int = 12) -> Generated:
     rng = random.Random(seed)
-    make_currency("EUR", str(EUR_RATE))
-    pipeline = make_pipeline("Reporting")
+    if not Currency.objects.filter(code="EUR").exists():
+        make_currency("EUR", str(EUR_RATE))
+    pipeline = Pipeline.objects.filter(name="Reporting").first() or make_pipeline("Reporting")
     stages = open_stages(pipeline)
     won = pipeline.stages.get(kind=StageKind.WON)
     lost = pipeline.stages.get(kind=StageKind.LOST)
