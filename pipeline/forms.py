@@ -179,7 +179,7 @@ class DealFilterForm(forms.Form):
 
     def __init__(self, *args: Any, actor: User, board: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].choices = lead_source_choices  # type: ignore[attr-defined]
+        self.fields["source"].choices = self._source_choices  # type: ignore[attr-defined]
         small_widgets(self)
         if actor.is_rep:
             del self.fields["team"]
@@ -196,6 +196,12 @@ class DealFilterForm(forms.Form):
                 "source",
             ):
                 del self.fields[name]
+
+    def _source_choices(self) -> list[tuple[Any, str]]:
+        """Read once per form, however often the field asks (validation, rendering)."""
+        if not hasattr(self, "_sources"):
+            self._sources = lead_source_choices()
+        return self._sources
 
     def clean_sort(self) -> str:
         sort = self.cleaned_data.get("sort") or "-created"

@@ -9,4 +9,5 @@ urlpatterns = [
     path("team/", views.manager, name="manager"),
     path("me/", views.rep, name="rep"),
     path("company/", views.company, name="admin"),
+    path("export/<slug:kpi>.csv", views.export, name="export"),
 ]

@@ -2,11 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from crm.access import ADMIN, AUTHENTICATED, AuthenticatedRequest, access
+from crm.exports import list_export
 from crm.forms.relationships import TaskForm
 from reporting.dashboards import (
     LEADERBOARD_MIN_DEALS,
@@ -16,7 +17,7 @@ from reporting.dashboards import (
     rep_dashboard,
 )
 from reporting.forms import ReportFilterForm
-from reporting.kpis import KPIS
+from reporting.kpis import KPIS, kpi_table
 from reporting.my_day import my_day as my_day_selector
 from reporting.my_day import rep_choices
 
@@ -56,6 +57,7 @@ def _render(
             "company_currency": settings.DEFAULT_CURRENCY,
             "leaderboard_min": LEADERBOARD_MIN_DEALS,
             "nav_section": "reporting",
+            "querystring": request.GET.urlencode(),
         },
     )
 
@@ -83,3 +85,37 @@ def company(request: AuthenticatedRequest) -> HttpResponse:
     form = ReportFilterForm(request.GET or None, actor=request.user)
     dashboard = admin_dashboard(actor=request.user, filters=form.filters())
     return _render(request, form, dashboard)
+
+
+@access(AUTHENTICATED)
+def export(request: AuthenticatedRequest, kpi: str) -> StreamingHttpResponse:
+    """A report table as CSV (cells that look like formulas are escaped), audited."""
+    definition = KPIS.get(kpi)
+    if definition is None:
+        raise Http404("No such report.")
+    form = ReportFilterForm(request.GET or None, actor=request.user)
+    filters = form.filters(owner=request.user if request.user.is_rep else None)
+    group_by = request.GET.get("group_by", "")
+    if group_by and group_by not in definition.groupings:
+        group_by = ""
+    table = kpi_table(actor=request.user, kpi=definition, filters=filters, group_by=group_by)
+    extra_keys = sorted({key for row in table.rows for key in row.extra})
+    header = [table.group_by or "step", definition.title, "count", *extra_keys, "list"]
+    base = request.build_absolute_uri("/")[:-1]
+    return list_export(
+        actor=request.user,
+        list_name=f"report:{kpi}",
+        query=request.GET.urlencode(),
+        filename=f"{kpi}-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.csv",
+        header=header,
+        rows=(
+            [
+                row.label,
+                row.value,
+                row.count,
+                *(row.extra.get(key) for key in extra_keys),
+                base + row.url if row.url else "",
+            ]
+            for row in table.rows
+        ),
+    )

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("pipeline.api_urls")),
     path("", include("leads.api.urls")),
     path("", include("forecasting.statistical.api_urls")),
+    path("", include("reporting.api_urls")),
 ]

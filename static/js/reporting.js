@@ -40,7 +40,7 @@
             { label: "Win rate %", data: charts.reps.win_rate, backgroundColor: COLOURS[2], yAxisID: "rate" }
           ]
         },
-        options: { scales: { y: { position: "left" }, rate: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } } } }
+        options: { aspectRatio: 3, scales: { y: { position: "left" }, rate: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false } } } }
       });
     }
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas, i) {

@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import User
+from leads.models import Lead
 from pipeline.models import StageKind
 from reporting.kpis import KPIS, ReportFilters, deal_stats, deals_url, kpi_table, leads_url
 from tests.conftest import Org, client_for
+from tests.leads.factories import LeadSourceFactory
 from tests.reporting.data import generate
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +184,19 @@ def test_a_manager_sees_their_subtree_and_not_another_team(org: Org) -> None:
         org.manager.pk,
     }
     assert leads_url(dashboard.filters)  # the funnel links exist
+
+
+def test_a_report_table_exports_as_formula_safe_csv(org: Org) -> None:
+    generate([org.rep, org.teammate])
+    evil = LeadSourceFactory(name="=HYPERLINK(1)", slug="evil")
+    Lead.objects.filter(owner=org.rep).update(source=evil)
+    response = client_for(org.manager).get(
+        reverse("reporting:export", args=["lead_volume"]), {"group_by": "source"}
+    )
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    assert body.splitlines()[0].startswith("source,Lead volume,count")
+    assert "'=HYPERLINK(1)" in body
+    assert (
+        client_for(org.manager).get(reverse("reporting:export", args=["nope"])).status_code == 404
+    )
