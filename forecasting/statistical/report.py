@@ -1,10 +1,12 @@
 """The statistical forecast of one scope, as the API, the page and the command give it."""
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 
 from crm.errors import DomainError
 from crm.models import User
@@ -20,6 +22,9 @@ from .selectors import MonthlySeries, open_deals, scope_deals, won_revenue_serie
 
 MAX_HORIZON = 36
 BACKTEST_MONTHS = 12
+# Bump when the methods change, so cached answers of the old ones are not served.
+CACHE_VERSION = 1
+CACHE_SECONDS = 24 * 3600
 
 
 def _money(value: float) -> float | None:
@@ -93,6 +98,22 @@ def forecast_series(series: MonthlySeries, horizon: int) -> dict[str, Any]:
     }
 
 
+def cached_forecast_series(series: MonthlySeries, horizon: int) -> dict[str, Any]:
+    """`forecast_series`, remembered for a day under a digest of its input: the methods are
+    deterministic (fixed seeds), so the same monthly figures always give the same answer,
+    and a new won deal changes the digest. The ETS fits take seconds; the GROUP BY in front
+    of them milliseconds."""
+    digest = hashlib.sha256(
+        f"{series.first}|{series.next_month}|{horizon}|".encode() + series.values.tobytes()
+    ).hexdigest()
+    key = f"forecasting:statistical:{CACHE_VERSION}:{digest}"
+    body = cache.get(key)
+    if body is None:
+        body = forecast_series(series, horizon)
+        cache.set(key, body, CACHE_SECONDS)
+    return body
+
+
 def pipeline_estimate(user: User, scope: Scope, as_of: dt.date, horizon: int) -> dict[str, Any]:
     deals = scope_deals(user, scope)
     found = open_deals(deals, visible(user, Deal.objects.alive()), as_of, horizon)
@@ -106,14 +127,18 @@ def pipeline_estimate(user: User, scope: Scope, as_of: dt.date, horizon: int) ->
     }
 
 
-def statistical_forecast(*, user: User, scope: str, horizon: int, as_of: dt.date) -> dict[str, Any]:
+def statistical_forecast(
+    *, user: User, scope: str, horizon: int, as_of: dt.date, use_cache: bool = True
+) -> dict[str, Any]:
     """Everything about one scope's forecast; raises NotFound for a scope out of reach and
     DomainError for a horizon out of range."""
     if not 1 <= horizon <= MAX_HORIZON:
         raise DomainError(f"The horizon is 1 to {MAX_HORIZON} months.", field="horizon")
     resolved = parse_scope(user, scope)
     series = won_revenue_series(scope_deals(user, resolved), as_of)
-    body = forecast_series(series, horizon)
+    body = (
+        cached_forecast_series(series, horizon) if use_cache else forecast_series(series, horizon)
+    )
     return {
         "scope": resolved.key,
         "scope_label": resolved.label,

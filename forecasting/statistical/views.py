@@ -10,7 +10,6 @@ from django.views.decorators.http import require_GET
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError, NotFound
-from crm.models import User
 
 from .report import MAX_HORIZON, statistical_forecast
 from .scope import scope_choices
@@ -19,15 +18,14 @@ from .scope import scope_choices
 class StatisticalForm(forms.Form):
     scope = forms.ChoiceField(label="Scope")
     as_of = forms.DateField(
-        label="As of", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="As of",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    horizon = forms.IntegerField(
-        label="Months ahead", min_value=1, max_value=MAX_HORIZON, required=False
-    )
+    horizon = forms.IntegerField(label="Months ahead", min_value=1, max_value=MAX_HORIZON)
 
-    def __init__(self, data: Any, *, user: User, initial: dict[str, Any]) -> None:
-        super().__init__(data, initial=initial)
-        self.fields["scope"].choices = scope_choices(user)  # type: ignore[attr-defined]
+    def __init__(self, data: Any, *, choices: list[tuple[str, str]]) -> None:
+        super().__init__(data)
+        self.fields["scope"].choices = choices  # type: ignore[attr-defined]
         self.fields["scope"].widget.attrs["class"] = "form-select"
         for name in ("as_of", "horizon"):
             self.fields[name].widget.attrs["class"] = "form-control"
@@ -39,19 +37,22 @@ def statistical_page(request: AuthenticatedRequest) -> HttpResponse:
     """A scope the user can't see (not among the choices) is a 404, as over the API."""
     user = request.user
     choices = scope_choices(user)
-    defaults: dict[str, Any] = {
+    data = request.GET.copy()
+    defaults = {
         "scope": choices[0][0] if choices else f"user:{user.pk}",
-        "as_of": timezone.localdate(),
-        "horizon": 12,
+        "as_of": timezone.localdate().isoformat(),
+        "horizon": "12",
     }
-    form = StatisticalForm(request.GET or None, user=user, initial=defaults)
+    for key, value in defaults.items():
+        if not data.get(key):
+            data[key] = value
+    form = StatisticalForm(data, choices=choices)
     body: dict[str, Any] | None = None
-    if form.is_bound and not form.is_valid():
+    if not form.is_valid():
         if "scope" in form.errors:
             raise Http404("No such scope.")
     else:
-        chosen = form.cleaned_data if form.is_bound else {}
-        params = {**defaults, **{key: value for key, value in chosen.items() if value}}
+        params = form.cleaned_data
         try:
             body = statistical_forecast(
                 user=user, scope=params["scope"], horizon=params["horizon"], as_of=params["as_of"]

@@ -44,6 +44,9 @@
         ]
       },
       options: {
+        // Drawn at once: an animation from zero reads as wrong figures in a screenshot or
+        // to anyone glancing while it runs.
+        animation: false,
         interaction: { mode: "index", intersect: false },
         scales: { y: { beginAtZero: true, ticks: { callback: money } } },
         plugins: {

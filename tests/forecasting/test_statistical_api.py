@@ -33,6 +33,11 @@ def test_a_manager_gets_the_team_forecast_with_intervals_naive_and_backtests(org
     assert names == ["one_origin", "walk_forward"]
     assert body["backtests"][0]["ets"]["points"] == 12
     assert body["pipeline"]["deals"] == 0
+    # Asked again, the same figures come from the cache.
+    again = client_for(org.admin).get(
+        URL, {"scope": f"team:{org.sales.pk}", "horizon": 6, "as_of": "2025-07-01"}
+    )
+    assert again.json()["months"] == body["months"]
 
 
 def test_a_scope_without_history_answers_with_a_message(org: Org) -> None:
