@@ -12,6 +12,7 @@ from crm.limits import NUL_MESSAGE
 from crm.views.errors import bad_request_answer
 
 SESSION_STARTED_KEY = "crm_session_started"
+SESSION_SEEN_KEY = "crm_session_seen"
 
 
 class RequestSizeLimitMiddleware:
@@ -63,7 +64,9 @@ class NulQueryMiddleware:
 
 
 class SessionTimeoutMiddleware:
-    """End sessions older than SESSION_ABSOLUTE_SECONDS; idle expiry is SESSION_COOKIE_AGE."""
+    """End sessions older than SESSION_ABSOLUTE_SECONDS; idle expiry is SESSION_COOKIE_AGE,
+    counted from the last write. The session is written (and its expiry pushed back) at most
+    once per SESSION_REFRESH_SECONDS of activity, not on every request."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -76,4 +79,8 @@ class SessionTimeoutMiddleware:
                 request.session[SESSION_STARTED_KEY] = now
             elif now - float(started) > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
+                return self.get_response(request)
+            seen = request.session.get(SESSION_SEEN_KEY)
+            if seen is None or now - float(seen) >= settings.SESSION_REFRESH_SECONDS:
+                request.session[SESSION_SEEN_KEY] = now  # modified: saved with a new expiry
         return self.get_response(request)

@@ -1,12 +1,14 @@
 """Security defaults: login lockout, CSRF, CSP, session rotation and timeouts."""
 
 import time
+from datetime import timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from crm.middleware import SESSION_STARTED_KEY
+from crm.middleware import SESSION_SEEN_KEY, SESSION_STARTED_KEY
 from tests.conftest import Org, client_for
 
 pytestmark = pytest.mark.django_db
@@ -87,4 +89,18 @@ def test_sessions_expire_after_thirty_idle_minutes(settings: object) -> None:
     from django.conf import settings as django_settings
 
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_activity_pushes_the_idle_expiry_back_at_most_once_a_minute(org: Org) -> None:
+    client = client_for(org.rep)
+    client.get(reverse("crm:my_day"))
+    key = client.session.session_key
+    first = Session.objects.get(session_key=key).expire_date
+    client.get(reverse("crm:my_day"))
+    assert Session.objects.get(session_key=key).expire_date == first  # no write
+    session = client.session
+    session[SESSION_SEEN_KEY] = time.time() - 61
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=first - timedelta(minutes=5))
+    client.get(reverse("crm:my_day"))
+    assert Session.objects.get(session_key=key).expire_date > first - timedelta(minutes=1)
