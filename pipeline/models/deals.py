@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -103,6 +103,13 @@ class Deal(models.Model):
             models.Index(fields=["-created_at", "-id"], name="deal_created"),
             models.Index(fields=["account"], name="deal_account"),
             models.Index(fields=["expected_close_date", "id"], name="deal_close_date"),
+            models.Index(
+                F("expected_close_date").desc(nulls_last=True),
+                F("id").desc(),
+                name="deal_close_date_desc",
+            ),
+            models.Index(fields=["name", "id"], name="deal_name"),
+            models.Index(fields=["-updated_at", "-id"], name="deal_updated"),
             models.Index(fields=["-amount", "-id"], name="deal_amount"),
             models.Index(fields=["closed_at"], name="deal_closed_at"),
         ]

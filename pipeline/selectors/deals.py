@@ -121,8 +121,11 @@ def apply_filters(deals: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]
 
 def deal_list(*, actor: User, filters: DealFilters, sort: str = DEFAULT_SORT) -> QuerySet[Deal]:
     field, descending = SORTS.get(sort, SORTS[DEFAULT_SORT])
+    # Empty values last either way. Only a nullable column says so in SQL: spelling NULLS
+    # LAST on a NOT NULL column would stop PostgreSQL from using its (nulls first) index.
+    nulls_last = True if Deal._meta.get_field(field).null else None
     order = (
-        F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True),
+        F(field).desc(nulls_last=nulls_last) if descending else F(field).asc(),
         "-id" if descending else "id",
     )
     return (
