@@ -24,8 +24,10 @@ from crm.imports.registry import (
     ImportKind,
     KindExtension,
     RowError,
+    add_note,
     extend,
     external_id_field,
+    historic_time,
     register,
 )
 from crm.models import User
@@ -110,6 +112,12 @@ class LeadImport(ImportKind):
             type="user",
             aliases=("lead owner", "owner email", "assigned to", "sales agent", "rep"),
         ),
+        Field(
+            "created_at",
+            "Created on",
+            type="date",
+            aliases=("created", "created date", "create date", "date added", "lead date"),
+        ),
     )
 
     def owner_rules(self) -> str:
@@ -125,7 +133,9 @@ class LeadImport(ImportKind):
 
     def _data(self, values: dict[str, Any]) -> dict[str, Any]:
         data = {
-            k: v for k, v in values.items() if k not in ("full_name", "owner", "status", "source")
+            k: v
+            for k, v in values.items()
+            if k not in ("full_name", "owner", "status", "source", "created_at")
         }
         full = str(values.get("full_name") or "")
         if full and not (values.get("first_name") or values.get("last_name")):
@@ -147,6 +157,11 @@ class LeadImport(ImportKind):
 
     def build(self, values: dict[str, Any], ctx: ImportContext) -> Lead:
         lead = Lead(**self._data(values))
+        created = historic_time(values.get("created_at"))
+        if created is None:
+            add_note(lead, "No created date in the file: dated at import.")
+        else:
+            lead.created_at = created  # history-based figures (cycle, conversion) use it
         lead.source_id = values.get("source")
         if values.get("status"):
             lead.status = values["status"]

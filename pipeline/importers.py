@@ -6,7 +6,6 @@ stages close the deal on its close date. Dedupe: same name at the same account.
 """
 
 from collections.abc import Hashable
-from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,15 @@ from crm.imports.context import ImportContext
 from crm.imports.exporting import ExportKind, register_export
 from crm.imports.kinds_crm import OWNER, AccountLookup
 from crm.imports.lookups import NameLookup
-from crm.imports.registry import Field, ImportKind, RowError, external_id_field, register
+from crm.imports.registry import (
+    Field,
+    ImportKind,
+    RowError,
+    add_note,
+    external_id_field,
+    historic_time,
+    register,
+)
 from crm.models import User
 from pipeline.forms import DealFilterForm
 from pipeline.models import (
@@ -82,6 +89,11 @@ def _row_error(exc: DomainError) -> RowError:
     return RowError(exc.message)
 
 
+# Dates of a deal's history: taken when a deal is created by the import, never overwritten on
+# an update (the record's own history wins over a re-imported file).
+HISTORY = ("created_at", "closed_at", "stage_changed_at")
+
+
 class DealImport(ImportKind):
     name = "deals"
     label = "Deals"
@@ -133,7 +145,19 @@ class DealImport(ImportKind):
             "expected_close_date",
             "Close date",
             type="date",
-            aliases=("close date", "expected close date", "closing date", "won date"),
+            aliases=("close date", "expected close date", "closing date"),
+        ),
+        Field(
+            "closed_at",
+            "Closed on (won or lost)",
+            type="date",
+            aliases=("closed on", "closed date", "date closed", "won date", "lost date"),
+        ),
+        Field(
+            "stage_changed_at",
+            "In its stage since",
+            type="date",
+            aliases=("stage date", "stage entered", "stage changed", "last stage change"),
         ),
         Field("probability", "Probability (%)", type="int", aliases=("probability",)),
         Field("next_step", "Next step", max_length=200),
@@ -198,18 +222,32 @@ class DealImport(ImportKind):
             )
         except DomainError as exc:
             raise _row_error(exc) from exc
-        created = values.get("created_at")
-        deal.created_at = deal.stage_changed_at = (
-            timezone.make_aware(datetime.combine(created, time(12))) if created else timezone.now()
-        )
-        if stage.kind != StageKind.OPEN:
-            close = deal.expected_close_date
-            deal.closed_at = (
-                timezone.make_aware(datetime.combine(close, time(12))) if close else timezone.now()
-            )
-            deal.stage_changed_at = deal.closed_at
+        self._date(deal, values, stage)
         deal._import_product = values.get("product")  # type: ignore[attr-defined]
         return deal
+
+    def _date(self, deal: Deal, values: dict[str, Any], stage: Stage) -> None:
+        """Created, closed and stage-entered times from the file, so cycle lengths, win rates
+        and forecasts see the real history; a missing one is the import time, and the row's
+        report line says so."""
+        now = timezone.now()
+        created = historic_time(values.get("created_at"))
+        if created is None:
+            add_note(deal, "No created date in the file: dated at import.")
+        deal.created_at = created or now
+        closed = None
+        if stage.kind != StageKind.OPEN:
+            closed = historic_time(values.get("closed_at") or values.get("expected_close_date"))
+            if closed is None:
+                add_note(deal, "No close date in the file: closed at import time.")
+                closed = now
+            if closed < deal.created_at:
+                raise RowError("Closed before it was created: check the two dates.")
+            deal.closed_at = closed
+        elif values.get("closed_at"):
+            add_note(deal, "Closed-on date ignored: the deal's stage is open.")
+        entered = historic_time(values.get("stage_changed_at"))
+        deal.stage_changed_at = entered or closed or deal.created_at
 
     def _currency(self, code: Any, ctx: ImportContext) -> str:
         key = str(code or settings.DEFAULT_CURRENCY).strip().upper()
@@ -241,7 +279,7 @@ class DealImport(ImportKind):
         return found
 
     def apply_update(self, existing: Any, values: dict[str, Any], ctx: ImportContext) -> None:
-        data = {k: v for k, v in values.items() if k not in ("product", "owner", "created_at")}
+        data = {k: v for k, v in values.items() if k not in ("product", "owner", *HISTORY)}
         if values.get("owner") is not None:
             data["owner"] = ctx.owner_for(values["owner"])
         super().apply_update(existing, data, ctx)
@@ -259,7 +297,7 @@ class DealImport(ImportKind):
                 from_stage=None,
                 to_stage=deal.stage,
                 moved_by=ctx.actor,
-                moved_at=deal.created_at,
+                moved_at=deal.stage_changed_at,
             )
             for deal in records
         )

@@ -226,6 +226,8 @@ def prepare(
         }
         try:
             row.record = kind.build(row.values, ctx)
+            notes = row.record.__dict__.pop("_import_notes", [])
+            row.note = " ".join(n for n in (row.note, *notes) if n)
             if custom_fields:
                 row.record.custom = clean_custom(  # type: ignore[attr-defined]
                     kind.model_label, row.custom, fields=custom_fields, creating=True

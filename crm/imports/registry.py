@@ -8,9 +8,11 @@ progress and the row report, the same for every kind.
 
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
+from django.utils import timezone
 
 from crm.imports.parsers import normalise_key
 from crm.models import CustomField, CustomFieldModel, CustomFieldType
@@ -110,6 +112,29 @@ class ExternalKey:
 
     external_id: str
     fallback: Hashable | None = field(default=None, compare=False, hash=False)
+
+
+def add_note(record: models.Model, note: str) -> None:
+    """Say in the row's report line what the importer decided for this record."""
+    notes: list[str] = record.__dict__.setdefault("_import_notes", [])
+    notes.append(note)
+
+
+def historic_time(value: date | datetime | None) -> datetime | None:
+    """A date or time from the file as an aware time (a bare date: noon, company time zone,
+    so it stays on its day in every report). Refuses the future."""
+    if value is None:
+        return None
+    moment = (
+        value
+        if isinstance(value, datetime)
+        else datetime.combine(value, time(12), tzinfo=timezone.get_current_timezone())
+    )
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    if moment > timezone.now() + timedelta(days=1):
+        raise RowError(f"{value.isoformat()} is in the future.")
+    return moment
 
 
 @dataclass
