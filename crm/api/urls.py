@@ -5,6 +5,7 @@ from crm.api.inbox import AuditEntryViewSet, NotificationViewSet, SavedViewViewS
 from crm.api.privacy import ContactPrivacyViewSet
 from crm.api.relationships import AccountViewSet, ActivityViewSet, ContactViewSet, TaskViewSet
 from crm.api.routers import Router
+from crm.api.search import SearchView
 from crm.api.views import MeView, TeamViewSet, UserViewSet
 from crm.imports.api import ExportJobViewSet, ImportJobViewSet
 
@@ -25,6 +26,7 @@ router.register("custom-fields", CustomFieldViewSet, basename="custom-field")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("search/", SearchView.as_view(), name="search"),
     path("", include(router.urls)),
     path("", include("pipeline.api_urls")),
     path("", include("leads.api.urls")),
