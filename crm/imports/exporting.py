@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
+from crm.dispatch import send_safely
 from crm.errors import DomainError
 from crm.exports import safe_cell, safe_row
 from crm.imports.models import ExportJob, FileFormat, JobStatus
@@ -156,5 +157,5 @@ def export_job_create(*, actor: User, kind: str, query: str, file_format: str) -
     )
     from crm.imports.tasks import export_run_task
 
-    transaction.on_commit(lambda: export_run_task.delay(job.pk))
+    transaction.on_commit(lambda: send_safely(export_run_task.delay, job.pk))
     return job

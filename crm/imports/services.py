@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from crm.dispatch import send_safely
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.imports.context import CREATE, UNKNOWN_OWNER_CHOICES
 from crm.imports.models import (
@@ -166,7 +167,7 @@ def import_job_configure(
 def _send(job_id: int, queue: str | None = None) -> None:
     from crm.imports.tasks import import_run_task
 
-    import_run_task.apply_async(args=[job_id], queue=queue)
+    send_safely(import_run_task.apply_async, args=[job_id], queue=queue)
 
 
 def _enqueue(job_id: int, queue: str | None = None) -> None:

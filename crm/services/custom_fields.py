@@ -22,6 +22,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Value
 from django.db.models.expressions import CombinedExpression
 
+from crm.dispatch import send_safely
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.events import update_and_announce
 from crm.models import CustomField, CustomFieldModel, CustomFieldType, Role, User
@@ -104,7 +105,13 @@ def _enqueue_index_sync(field: CustomField) -> None:
     from crm.tasks import custom_field_index_task
 
     transaction.on_commit(
-        partial(custom_field_index_task.delay, field.model_label, field.key, field.index_wanted)
+        partial(
+            send_safely,
+            custom_field_index_task.delay,
+            field.model_label,
+            field.key,
+            field.index_wanted,
+        )
     )
 
 
@@ -216,7 +223,7 @@ def custom_field_delete(*, actor: User, field: CustomField) -> None:
 def _send_index_sync(model_label: str, key: str, wanted: bool) -> None:
     from crm.tasks import custom_field_index_task
 
-    custom_field_index_task.delay(model_label, key, wanted)
+    send_safely(custom_field_index_task.delay, model_label, key, wanted)
 
 
 # ---- expression indexes -------------------------------------------------------------------

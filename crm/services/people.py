@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.events import update_and_announce
@@ -122,12 +123,17 @@ def user_deactivate(*, actor: User, user: User, reassign_to: User | None = None)
     user.is_active = False
     user.deactivated_at = timezone.now()
     user.save(update_fields=["is_active", "deactivated_at"])
+    _end_credentials(user)
     Team.objects.filter(manager=user).update(manager=None)
     audit(
         actor=actor,
         obj=user,
         action=AuditAction.DEACTIVATE,
-        changes={"reassigned_to": reassign_to.pk if reassign_to else None, "moved": moved},
+        changes={
+            "reassigned_to": reassign_to.pk if reassign_to else None,
+            "moved": moved,
+            "sessions_and_token": "ended",
+        },
     )
     return moved
 
@@ -139,8 +145,22 @@ def user_activate(*, actor: User, user: User) -> User:
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])
-    audit(actor=actor, obj=user, action=AuditAction.ACTIVATE)
+    _end_credentials(user)
+    audit(
+        actor=actor, obj=user, action=AuditAction.ACTIVATE, changes={"sessions_and_token": "ended"}
+    )
     return user
+
+
+def _end_credentials(user: User) -> None:
+    """End every session and delete the API token of `user` (on deactivation and reactivation).
+
+    A reactivated user signs in again and makes a new token on their profile; nothing from
+    before the deactivation (a stolen cookie, a token in an old script) comes back to life.
+    """
+    User.objects.filter(pk=user.pk).update(session_version=F("session_version") + 1)
+    user.refresh_from_db(fields=["session_version"])
+    Token.objects.filter(user=user).delete()
 
 
 @transaction.atomic

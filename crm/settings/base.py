@@ -120,8 +120,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_CACHE_URL, CELERY_BROKER_URL = redis_urls()
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # RedisCache that answers misses while Redis is down (crm/cache.py): the API keeps
+        # serving, throttles fail open with a warning.
+        "BACKEND": "crm.cache.ResilientRedisCache",
         "LOCATION": REDIS_CACHE_URL,
+        "OPTIONS": {
+            "socket_connect_timeout": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+            "socket_timeout": env.float("CACHE_TIMEOUT", default=1.0),
+        },
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="crm"),
     }
 }
@@ -216,6 +222,15 @@ CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that sends a task while Redis is down gives up after about a second (and logs,
+# crm/dispatch.py) instead of hanging on the default retries.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

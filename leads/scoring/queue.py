@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 
 from crm.celery import app
+from crm.dispatch import send_safely
 
 RESCORE_LEADS = "leads.scoring_rescore_leads"
 RESCORE_ALL = "leads.scoring_rescore_all"
@@ -27,8 +28,11 @@ def send_rescore(ids: Sequence[int], *, queue: str | None = None) -> int:
     """Send rescoring tasks now (callers outside a transaction, e.g. the change event)."""
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), IDS_PER_TASK):
-        app.send_task(
-            RESCORE_LEADS, args=[ordered[start : start + IDS_PER_TASK]], queue=scoring_queue(queue)
+        send_safely(
+            app.send_task,
+            RESCORE_LEADS,
+            args=[ordered[start : start + IDS_PER_TASK]],
+            queue=scoring_queue(queue),
         )
     return len(ordered)
 
@@ -39,12 +43,17 @@ def enqueue_rescore(ids: Sequence[int], *, queue: str | None = None) -> None:
 
 
 def enqueue_rescore_all(*, queue: str | None = None) -> None:
-    transaction.on_commit(lambda: app.send_task(RESCORE_ALL, queue=scoring_queue(queue)))
+    transaction.on_commit(
+        lambda: send_safely(app.send_task, RESCORE_ALL, queue=scoring_queue(queue))
+    )
 
 
 def enqueue_train(*, activate: bool, actor_id: int | None, queue: str | None = None) -> None:
     transaction.on_commit(
-        lambda: app.send_task(
-            TRAIN, kwargs={"activate": activate, "actor_id": actor_id}, queue=scoring_queue(queue)
+        lambda: send_safely(
+            app.send_task,
+            TRAIN,
+            kwargs={"activate": activate, "actor_id": actor_id},
+            queue=scoring_queue(queue),
         )
     )
