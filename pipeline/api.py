@@ -333,7 +333,13 @@ class DealViewSet(TimelineMixin, ScopedModelViewSet[Deal]):
         responses={201: LineItemSerializer},
         parameters=[IF_MATCH],
     )
-    @action(detail=True, methods=["get", "post"], url_path="items")
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="items",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def items(self, request: Request, pk: str | None = None) -> Response:
         """The deal's line items; POST adds one (a deal following its items gets a new amount).
 
@@ -367,7 +373,7 @@ class DealViewSet(TimelineMixin, ScopedModelViewSet[Deal]):
         return with_etag(response, Deal.objects.get(pk=deal.pk))
 
     @extend_schema(responses=HistorySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request: Request, pk: str | None = None) -> Response:
         deal = self.get_object()
         rows = selectors.deal_history(deal).order_by("moved_at", "id")[:1000]

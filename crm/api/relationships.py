@@ -41,7 +41,7 @@ class SharesMixin:
     """GET/POST /<records>/{id}/shares/ and DELETE /<records>/{id}/shares/{share_id}/."""
 
     @extend_schema(request=ShareInputSerializer, responses=ShareOutputSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def shares(self, request: Request, pk: str | None = None) -> Response:
         record: Model = self.get_object()  # type: ignore[attr-defined]
         if request.method == "POST":

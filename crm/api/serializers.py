@@ -10,7 +10,7 @@ class TeamRefSerializer(serializers.ModelSerializer[Team]):
 
 
 class UserOutputSerializer(serializers.ModelSerializer[User]):
-    team = TeamRefSerializer(read_only=True)
+    team = TeamRefSerializer(read_only=True, allow_null=True)
     full_name = serializers.CharField(read_only=True)
 
     class Meta:

@@ -17,7 +17,9 @@ class LeadSourceSerializer(serializers.ModelSerializer[LeadSource]):
 
 class LeadOutputSerializer(serializers.ModelSerializer[Lead]):
     owner_name = serializers.CharField(source="owner.full_name", read_only=True)
-    source_name = serializers.CharField(source="source.name", read_only=True, default=None)
+    source_name = serializers.CharField(
+        source="source.name", read_only=True, default=None, allow_null=True
+    )
     score_band = serializers.CharField(
         read_only=True, help_text="A (75-100), B (50-74), C (25-49), D (0-24); empty: not scored."
     )

@@ -107,7 +107,7 @@ class LeadViewSet(TimelineMixin, ScopedModelViewSet[Lead]):
         return Response(s.LeadOutputSerializer(lead).data)
 
     @extend_schema(responses=s.TransitionOutputSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def transitions(self, request: Request, pk: str | None = None) -> Response:
         lead = self.get_object()
         rows = selectors.lead_transitions(lead)
