@@ -19,6 +19,7 @@ from crm.models import Account, Contact, User
 from leads.models import OPEN_STATUSES, Lead
 from pipeline.models import Deal, StageKind
 from pipeline.selectors import company_amount
+from reporting.coaching import Suggestion, coaching_for
 from reporting.kpis import (
     KPIS,
     ActivityRow,
@@ -86,6 +87,8 @@ class Dashboard:
     leaderboard: list[dict[str, Any]] = field(default_factory=list)
     my_rank: int | None = None
     quality: list[dict[str, Any]] = field(default_factory=list)
+    coaching: list[Suggestion] = field(default_factory=list)
+    coached: User | None = None  # whose coaching list shows
 
     def chart_data(self) -> dict[str, Any]:
         """What static/js/reporting.js draws (rendered with json_script)."""
@@ -232,6 +235,11 @@ def manager_dashboard(*, actor: User, filters: ReportFilters) -> Dashboard:
     dashboard.stages = time_in_stage(actor=actor, filters=filters)
     dashboard.reps = _rep_lines(actor, filters)
     dashboard.stuck = stuck_deals(actor=actor, filters=filters)
+    if filters.owner:
+        rep = User.objects.filter(pk=filters.owner).select_related("team").first()
+        if rep is not None:
+            dashboard.coached = rep
+            dashboard.coaching = coaching_for(actor=actor, rep=rep, filters=filters)
     dashboard.tables["won_by_month"] = kpi_table(
         actor=actor, kpi=KPIS["won_revenue"], filters=filters, group_by="month"
     )
@@ -276,6 +284,8 @@ def rep_dashboard(*, actor: User, filters: ReportFilters) -> Dashboard:
     dashboard.tables["won_by_month"] = kpi_table(
         actor=actor, kpi=KPIS["won_revenue"], filters=filters, group_by="month"
     )
+    dashboard.coached = actor
+    dashboard.coaching = coaching_for(actor=actor, rep=actor, filters=filters)
     dashboard.leaderboard = company_leaderboard(filters)
     dashboard.my_rank = next(
         (row["rank"] for row in dashboard.leaderboard if row["user_id"] == actor.pk), None

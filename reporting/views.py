@@ -2,12 +2,12 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from crm.access import ADMIN, AUTHENTICATED, AuthenticatedRequest, access
-from crm.exports import list_export
 from crm.forms.relationships import TaskForm
 from reporting.dashboards import (
     LEADERBOARD_MIN_DEALS,
@@ -16,6 +16,7 @@ from reporting.dashboards import (
     manager_dashboard,
     rep_dashboard,
 )
+from reporting.exports import csv_export, xlsx_export
 from reporting.forms import ReportFilterForm
 from reporting.kpis import KPIS, kpi_table
 from reporting.my_day import my_day as my_day_selector
@@ -88,8 +89,8 @@ def company(request: AuthenticatedRequest) -> HttpResponse:
 
 
 @access(AUTHENTICATED)
-def export(request: AuthenticatedRequest, kpi: str) -> StreamingHttpResponse:
-    """A report table as CSV (cells that look like formulas are escaped), audited."""
+def export(request: AuthenticatedRequest, kpi: str, fmt: str) -> HttpResponseBase:
+    """A report table as CSV or Excel (formula-safe), audited."""
     definition = KPIS.get(kpi)
     if definition is None:
         raise Http404("No such report.")
@@ -99,23 +100,11 @@ def export(request: AuthenticatedRequest, kpi: str) -> StreamingHttpResponse:
     if group_by and group_by not in definition.groupings:
         group_by = ""
     table = kpi_table(actor=request.user, kpi=definition, filters=filters, group_by=group_by)
-    extra_keys = sorted({key for row in table.rows for key in row.extra})
-    header = [table.group_by or "step", definition.title, "count", *extra_keys, "list"]
-    base = request.build_absolute_uri("/")[:-1]
-    return list_export(
+    writer = xlsx_export if fmt == "xlsx" else csv_export
+    return writer(
         actor=request.user,
-        list_name=f"report:{kpi}",
+        table=table,
         query=request.GET.urlencode(),
-        filename=f"{kpi}-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}.csv",
-        header=header,
-        rows=(
-            [
-                row.label,
-                row.value,
-                row.count,
-                *(row.extra.get(key) for key in extra_keys),
-                base + row.url if row.url else "",
-            ]
-            for row in table.rows
-        ),
+        filename=f"{kpi}-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}",
+        base_url=request.build_absolute_uri("/")[:-1],
     )
