@@ -1,0 +1,123 @@
+"""Forecasting: the fiscal calendar setting and quotas (per rep, per team, for the company)."""
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ForecastSettings(models.Model):
+    """One row (pk 1): the month the fiscal year starts in (1 = January)."""
+
+    fiscal_year_start_month = models.PositiveSmallIntegerField(default=1)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "forecast settings"
+        verbose_name_plural = "forecast settings"
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(fiscal_year_start_month__gte=1, fiscal_year_start_month__lte=12),
+                name="forecast_settings_month_1_12",
+            ),
+            models.CheckConstraint(condition=Q(pk=1), name="forecast_settings_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return "Forecast settings"
+
+
+class QuotaPeriodKind(models.TextChoices):
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter"
+
+
+class Quota(models.Model):
+    """A revenue target in the company currency for one rep (`user`), one team (`team`) or
+    the company (neither), for one month or one fiscal quarter."""
+
+    visibility_owner_field = "user"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="quotas",
+    )
+    team = models.ForeignKey(
+        "crm.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="quotas"
+    )
+    period_kind = models.CharField(max_length=10, choices=QuotaPeriodKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="First day after the period.")
+    period_key = models.CharField(max_length=12)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering: ClassVar = ["period_start", "period_kind", "id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="quota_amount_not_negative"),
+            models.CheckConstraint(
+                condition=~Q(user__isnull=False, team__isnull=False),
+                name="quota_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")), name="quota_period_order"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "period_kind", "period_start"],
+                condition=Q(user__isnull=False),
+                name="quota_unique_user_period",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "period_kind", "period_start"],
+                condition=Q(team__isnull=False),
+                name="quota_unique_team_period",
+            ),
+            models.UniqueConstraint(
+                fields=["period_kind", "period_start"],
+                condition=Q(user__isnull=True, team__isnull=True),
+                name="quota_unique_company_period",
+            ),
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["period_start", "period_end"], name="quota_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"Quota {self.target_label} {self.period_key}: {self.amount}"
+
+    @property
+    def target_kind(self) -> str:
+        if self.user_id:
+            return "user"
+        if self.team_id:
+            return "team"
+        return "company"
+
+    @property
+    def scope_key(self) -> str:
+        if self.user_id:
+            return f"user:{self.user_id}"
+        if self.team_id:
+            return f"team:{self.team_id}"
+        return "company"
+
+    @property
+    def target_label(self) -> str:
+        if self.user_id:
+            return str(self.user)
+        if self.team_id:
+            return str(self.team)
+        return "company"

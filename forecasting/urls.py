@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from crm.views.pages import section
+from forecasting import views
 
 app_name = "forecasting"
 
@@ -16,4 +17,6 @@ urlpatterns = [
         name="index",
     ),
     path("", include("forecasting.statistical.urls")),
+    path("manage/", views.settings_page, name="admin_settings"),
+    path("manage/quotas/", views.quota_grid, name="admin_quotas"),
 ]

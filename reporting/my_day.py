@@ -20,6 +20,7 @@ from crm.models import Account, Activity, Contact, Role, Task, User
 from crm.models.activities import ActivityKind
 from crm.models.soft_delete import alive_q
 from crm.visibility import assignable_owners, visible
+from forecasting.selectors import my_quota
 from leads.selectors import hot_leads_for_my_day, new_leads_for_my_day
 from pipeline.selectors import deals_closing_this_month
 
@@ -118,5 +119,6 @@ def my_day(*, actor: User, rep: User | None = None, now: datetime | None = None)
         "hot_leads": hot_leads_for_my_day(actor=actor, rep=day.rep, limit=SLOT_LIMIT),
         "new_leads": new_leads_for_my_day(actor=actor, rep=day.rep, limit=SLOT_LIMIT),
         "closing_deals": list(deals_closing_this_month(actor=actor, rep=day.rep)[:SLOT_LIMIT]),
+        "quota": my_quota(actor=actor, person=day.rep or actor, team_view=day.is_team_view),
     }
     return day

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("leads.api.urls")),
     path("", include("forecasting.statistical.api_urls")),
     path("", include("reporting.api_urls")),
+    path("", include("forecasting.api_urls")),
 ]

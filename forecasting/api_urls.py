@@ -1,0 +1,14 @@
+from django.urls import path
+from rest_framework.routers import DefaultRouter
+
+from forecasting.api import ForecastSettingsView, QuotaViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.include_format_suffixes = False
+router.register("quotas", QuotaViewSet, basename="quota")
+
+urlpatterns = [
+    path("forecast-settings/", ForecastSettingsView.as_view(), name="forecast-settings"),
+    *router.urls,
+]
