@@ -3,8 +3,10 @@ what they may see; administrators write, through the services the admin pages ca
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,8 +17,10 @@ from crm.api.base import ServiceWritesMixin
 from crm.api.views import AdminWrites
 from crm.errors import DomainError
 from crm.models import Team, User
-from forecasting import selectors, services
+from forecasting import periods, selectors, services
+from forecasting.forecast import forecast
 from forecasting.models import ForecastSettings, Quota
+from forecasting.scopes import resolve_scope
 
 
 class ForecastSettingsSerializer(serializers.ModelSerializer[ForecastSettings]):
@@ -113,6 +117,8 @@ class QuotaViewSet(ServiceWritesMixin, viewsets.ModelViewSet[Quota]):  # type: i
     update_serializer_class = QuotaUpdate
 
     def get_queryset(self) -> QuerySet[Quota, Any]:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no user
+            return Quota.objects.none()
         quotas = selectors.visible_quotas(actor(self.request))
         params = self.request.query_params
         if key := params.get("period"):
@@ -142,3 +148,90 @@ class QuotaViewSet(ServiceWritesMixin, viewsets.ModelViewSet[Quota]):  # type: i
 
     def service_delete(self, user: User, obj: Quota) -> None:
         services.quota_delete(actor=user, quota=obj)
+
+
+SCOPE_PARAM = OpenApiParameter(
+    name="scope",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.QUERY,
+    required=False,
+    description="company, team:<id> or user:<id> (default: admins the company, managers their "
+    "team, reps themselves). A scope you can't see answers 404.",
+)
+PERIOD_PARAM = OpenApiParameter(
+    name="period",
+    type=OpenApiTypes.STR,
+    location=OpenApiParameter.QUERY,
+    required=False,
+    description="2026-03, FY2026-Q1 or FY2026 (default: the current fiscal quarter).",
+)
+
+
+class FigureSerializer(serializers.Serializer[Any]):
+    amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    count = serializers.IntegerField()
+    deals = serializers.CharField(help_text="The deal list filtered to exactly these deals")
+
+
+class ForecastLineSerializer(serializers.Serializer[Any]):
+    scope = serializers.CharField()
+    name = serializers.CharField()
+    won = FigureSerializer(help_text="Closed won in the period")
+    commit = FigureSerializer()
+    best_case = FigureSerializer()
+    pipeline = FigureSerializer()
+    omitted = FigureSerializer()
+    open_pipeline = FigureSerializer(help_text="commit + best case + pipeline")
+    quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    attainment_percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
+    gap_to_quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    coverage = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        allow_null=True,
+        help_text="open pipeline / remaining quota",
+    )
+
+
+class ForecastSerializer(serializers.Serializer[Any]):
+    scope = serializers.CharField()
+    period = serializers.CharField()
+    period_start = serializers.DateField()
+    period_end = serializers.DateField(help_text="Last day of the period")
+    currency = serializers.CharField()
+    total = ForecastLineSerializer()
+    teams = ForecastLineSerializer(many=True, help_text="Each team rolled up with its subtree")
+    reps = ForecastLineSerializer(many=True)
+
+
+class ForecastView(APIView):
+    """The forecast of a scope for a period: closed won, commit, best case, pipeline and
+    omitted (amounts in the company currency and counts), quota, attainment, gap to quota and
+    coverage, for the scope, each team of it (rolled up) and each rep."""
+
+    access = AUTHENTICATED
+
+    @extend_schema(parameters=[SCOPE_PARAM, PERIOD_PARAM], responses=ForecastSerializer)
+    def get(self, request: Request) -> Response:
+        user = actor(request)
+        start_month = selectors.fiscal_start_month()
+        key = request.query_params.get("period", "")
+        span = (
+            periods.parse_period(key, start_month)
+            if key
+            else periods.current(periods.QUARTER, start_month)
+        )
+        scope = resolve_scope(user, request.query_params.get("scope"))
+        result = forecast(user, scope, span)
+        return Response(
+            {
+                "scope": result.scope.key,
+                "period": span.key,
+                "period_start": span.start.isoformat(),
+                "period_end": span.last_day.isoformat(),
+                "currency": settings.DEFAULT_CURRENCY,
+                "total": result.total.as_dict(),
+                "teams": [line.as_dict() for line in result.teams],
+                "reps": [line.as_dict() for line in result.reps],
+            }
+        )

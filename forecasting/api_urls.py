@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from forecasting.api import ForecastSettingsView, QuotaViewSet
+from forecasting.api import ForecastSettingsView, ForecastView, QuotaViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -9,6 +9,7 @@ router.include_format_suffixes = False
 router.register("quotas", QuotaViewSet, basename="quota")
 
 urlpatterns = [
+    path("forecasts/", ForecastView.as_view(), name="forecast"),
     path("forecast-settings/", ForecastSettingsView.as_view(), name="forecast-settings"),
     *router.urls,
 ]

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from crm.errors import NotFound
-from crm.models import Team, User
+from crm.models import Role, Team, User
 from crm.visibility import subtree_team_ids, subtree_user_ids
 
 COMPANY = "company"
@@ -49,8 +49,9 @@ class Scope:
         return Q()
 
     def members(self) -> QuerySet[User, Any]:
-        """The active people whose deals count in the scope."""
-        users = User.objects.filter(is_active=True)
+        """The active people (admins aside) listed in the scope; whoever owns deals in it is
+        listed too."""
+        users = User.objects.filter(is_active=True).exclude(role=Role.ADMIN)
         if self.team is not None:
             return users.filter(team__path__startswith=self.team.path)
         if self.user is not None:
@@ -101,3 +102,22 @@ def resolve_scope(actor: User, key: str | None) -> Scope:
         elif kind not in ("team", "user"):
             raise NotFound("Unknown scope: use company, team:<id> or user:<id>.", field="scope")
     raise NotFound("No such scope, or not one you can see.", field="scope")
+
+
+def scope_choices(actor: User) -> list[tuple[str, str]]:
+    """The scopes `actor` may open, for the picker: (key, label), teams indented by depth."""
+    choices: list[tuple[str, str]] = []
+    if actor.is_admin:
+        choices.append((COMPANY, "Company"))
+        teams = Team.objects.order_by("path")
+        people = User.objects.filter(is_active=True).exclude(role=Role.ADMIN)
+    else:
+        teams = Team.objects.filter(pk__in=subtree_team_ids(actor)).order_by("path")
+        people = User.objects.filter(is_active=True).filter(
+            Q(pk=actor.pk) | Q(pk__in=subtree_user_ids(actor))
+        )
+    choices.extend((f"team:{t.pk}", "\u2003" * t.depth + t.name) for t in teams)
+    choices.extend(
+        (f"user:{u.pk}", u.full_name) for u in people.order_by("first_name", "last_name")
+    )
+    return choices

@@ -5,14 +5,16 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from crm.access import ADMIN, AuthenticatedRequest, access
-from crm.errors import DomainError
+from crm.access import ADMIN, AUTHENTICATED, AuthenticatedRequest, access
+from crm.errors import DomainError, NotFound
 from crm.views.forms import apply_domain_error
 from forecasting import periods, selectors, services
+from forecasting.forecast import forecast, period_choices
 from forecasting.forms import ForecastSettingsForm
+from forecasting.scopes import resolve_scope, scope_choices
 from forecasting.services import GridCell
 
 
@@ -128,3 +130,45 @@ def _cell(
         "allocated": given,
         "delta": delta,
     }
+
+
+@access(AUTHENTICATED)
+def forecast_page(request: AuthenticatedRequest) -> HttpResponse:
+    """The forecast of a scope (company, team subtree, rep) for a period; a scope the user
+    can't see is a 404."""
+    start_month = selectors.fiscal_start_month()
+    try:
+        span = (
+            periods.parse_period(request.GET["period"], start_month)
+            if request.GET.get("period")
+            else periods.current(periods.QUARTER, start_month)
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        span = periods.current(periods.QUARTER, start_month)
+    try:
+        scope = resolve_scope(request.user, request.GET.get("scope"))
+    except NotFound as error:
+        raise Http404(error.message) from error
+    result = forecast(request.user, scope, span)
+    chart = {
+        "labels": [line.label for line in result.reps],
+        "attainment": [
+            float(line.attainment) if line.attainment is not None else None for line in result.reps
+        ],
+        "won": [float(line.closed_won) for line in result.reps],
+        "quota": [float(line.quota) if line.quota is not None else None for line in result.reps],
+    }
+    return render(
+        request,
+        "forecasting/forecast.html",
+        {
+            "result": result,
+            "total": result.total,
+            "scopes": scope_choices(request.user),
+            "periods": period_choices(start_month, span),
+            "chart": chart,
+            "currency": settings.DEFAULT_CURRENCY,
+            "nav_section": "forecasting",
+        },
+    )

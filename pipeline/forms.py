@@ -23,7 +23,7 @@ from pipeline.models import (
     StageKind,
     WonReason,
 )
-from pipeline.selectors.deals import SORTS
+from pipeline.selectors.deals import FORECAST_BUCKETS, SORTS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -163,6 +163,12 @@ class DealFilterForm(forms.Form):
     close_to = FormDateField(required=False, widget=DATE, label="Closing until")
     amount_min = forms.DecimalField(required=False, min_value=Decimal(0), label="Amount from")
     amount_max = forms.DecimalField(required=False, min_value=Decimal(0), label="Amount to")
+    forecast = forms.ChoiceField(
+        choices=[("", "Any forecast figure"), *FORECAST_BUCKETS.items()],
+        required=False,
+        label="Forecast figure",
+        help_text="With Closed won, the closing dates are the days the deals were won.",
+    )
     sort = forms.ChoiceField(
         choices=[
             ("-created", "Newest"),
@@ -184,7 +190,12 @@ class DealFilterForm(forms.Form):
         if actor.is_rep:
             del self.fields["team"]
             del self.fields["team_only"]
-            del self.fields["owner"]
+            # a rep may narrow to their own deals (leaving out deals others share with them):
+            # the forecast's links do; it isn't shown as a choice
+            owner = self.fields["owner"]
+            if isinstance(owner, forms.ModelChoiceField):
+                owner.queryset = User.objects.filter(pk=actor.pk)
+                owner.widget = forms.HiddenInput()
         if board:
             for name in (
                 "stage",

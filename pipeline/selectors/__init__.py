@@ -8,6 +8,7 @@ from .board import (
     pipeline_board,
 )
 from .deals import (
+    FORECAST_BUCKETS,
     DealFilters,
     conflict_changes,
     deal_history,
@@ -17,13 +18,16 @@ from .deals import (
     deals_closing_this_month,
     deals_visible,
     first_lead_source,
+    forecast_bucket_q,
     search_deals,
     source_lead,
     source_lead_ids,
+    won_between_q,
 )
 from .money import company_amount, rate_map, to_company_currency
 
 __all__ = [
+    "FORECAST_BUCKETS",
     "BoardColumn",
     "DealFilters",
     "board_column_page",
@@ -38,10 +42,12 @@ __all__ = [
     "deals_closing_this_month",
     "deals_visible",
     "first_lead_source",
+    "forecast_bucket_q",
     "pipeline_board",
     "rate_map",
     "search_deals",
     "source_lead",
     "source_lead_ids",
     "to_company_currency",
+    "won_between_q",
 ]

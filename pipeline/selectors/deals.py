@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -16,7 +18,15 @@ from django.utils import timezone
 
 from crm.models import Account, AuditEntry, Contact, Team, User
 from crm.visibility import visible
-from pipeline.models import Deal, LostReason, Stage, StageHistory, StageKind, WonReason
+from pipeline.models import (
+    Deal,
+    ForecastCategory,
+    LostReason,
+    Stage,
+    StageHistory,
+    StageKind,
+    WonReason,
+)
 from pipeline.selectors.money import company_amount
 
 SORTS: dict[str, tuple[str, bool]] = {
@@ -49,6 +59,7 @@ class DealFilters:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     search: str = ""
+    forecast: str = ""  # a FORECAST_BUCKETS key: the deals behind one forecast figure
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "DealFilters":
@@ -70,7 +81,47 @@ class DealFilters:
             amount_min=data.get("amount_min"),
             amount_max=data.get("amount_max"),
             search=(data.get("q") or "").strip()[:100],
+            forecast=data.get("forecast") or "",
         )
+
+
+# The forecast figures, as deal filters (the forecast page links each figure to the deal list
+# with `forecast=<bucket>` and the period as closing dates, so both count the same deals):
+# "won" counts by the day it was won, the open buckets by their expected close date.
+FORECAST_BUCKETS: dict[str, str] = {
+    "won": "Closed won",
+    "commit": "Commit",
+    "best_case": "Best case",
+    "pipeline": "Pipeline",
+    "omitted": "Omitted",
+    "open": "Open pipeline (commit + best case + pipeline)",
+}
+
+
+def forecast_bucket_q(bucket: str) -> Q:
+    """Open deals count in their forecast category; an open deal marked "closed" counts as
+    commit. Won deals are "won" whatever their category; lost deals are in no bucket."""
+    is_open = Q(stage__kind=StageKind.OPEN)
+    if bucket == "won":
+        return Q(stage__kind=StageKind.WON)
+    if bucket == "commit":
+        return is_open & Q(forecast_category__in=[ForecastCategory.COMMIT, ForecastCategory.CLOSED])
+    if bucket in (ForecastCategory.BEST_CASE, ForecastCategory.PIPELINE, ForecastCategory.OMITTED):
+        return is_open & Q(forecast_category=bucket)
+    if bucket == "open":
+        return is_open & ~Q(forecast_category=ForecastCategory.OMITTED)
+    return Q(pk__in=[])
+
+
+def won_between_q(first: date | None, last: date | None) -> Q:
+    """Won from day `first` to day `last` (inclusive) in the company time zone."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    q = Q()
+    if first:
+        q &= Q(closed_at__gte=datetime.combine(first, time.min, zone))
+    if last:
+        q &= Q(closed_at__lt=datetime.combine(last + timedelta(days=1), time.min, zone))
+    return q
 
 
 def deals_visible(actor: User) -> QuerySet[Deal]:
@@ -102,10 +153,15 @@ def apply_filters(deals: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]
         deals = deals.filter(closed_at__lt=datetime.combine(next_day, time.min, tz))
     if filters.source:
         deals = deals.annotate(lead_source=first_lead_source()).filter(lead_source=filters.source)
-    if filters.close_from:
-        deals = deals.filter(expected_close_date__gte=filters.close_from)
-    if filters.close_to:
-        deals = deals.filter(expected_close_date__lte=filters.close_to)
+    if filters.forecast:
+        deals = deals.filter(forecast_bucket_q(filters.forecast))
+    if filters.forecast == "won":  # a won deal's closing dates are the day it was won
+        deals = deals.filter(won_between_q(filters.close_from, filters.close_to))
+    else:
+        if filters.close_from:
+            deals = deals.filter(expected_close_date__gte=filters.close_from)
+        if filters.close_to:
+            deals = deals.filter(expected_close_date__lte=filters.close_to)
     if filters.amount_min is not None:
         deals = deals.filter(amount__gte=filters.amount_min)
     if filters.amount_max is not None:

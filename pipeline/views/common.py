@@ -26,6 +26,7 @@ FILTER_KEYS = (
     "source",
     "amount_min",
     "amount_max",
+    "forecast",
 )
 CARD_RELATIONS = ("owner", "account", "stage", "pipeline", "updated_by")
 

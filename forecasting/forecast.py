@@ -1,0 +1,261 @@
+"""The forecast of a scope for a period: closed won, commit, best case, pipeline and omitted
+(amounts and counts, company currency), against quota, per rep and per team rolled up the
+team tree. Set-based: one GROUP BY over the deals, one query for quotas, one for teams and
+one for people, whatever the number of deals.
+
+Definitions (docs/features-forecasting.md):
+- closed won: won deals whose closed_at falls in the period (company time zone);
+- commit / best case / pipeline / omitted: open deals whose expected close date falls in the
+  period, by forecast category (an open deal marked "closed" counts as commit);
+- open pipeline = commit + best case + pipeline;
+- attainment % = closed won / quota x 100; gap = quota - closed won;
+- coverage = open pipeline / (quota - closed won), none when the quota is met or unset.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
+
+from crm.models import Team, User
+from crm.visibility import visible
+from forecasting import periods
+from forecasting.periods import Period
+from forecasting.scopes import Scope, resolve_scope
+from forecasting.selectors import ZERO, fiscal_start_month, quota_rows, resolve_quota
+from pipeline.models import Deal
+from pipeline.selectors import forecast_bucket_q
+from pipeline.selectors.money import company_amount
+
+MONEY = DecimalField(max_digits=20, decimal_places=2)
+BUCKETS = ("won", "commit", "best_case", "pipeline", "omitted")
+BUCKET_LABELS = {
+    "won": "Closed won",
+    "commit": "Commit",
+    "best_case": "Best case",
+    "pipeline": "Pipeline",
+    "omitted": "Omitted",
+}
+
+
+@dataclass
+class Figures:
+    amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(BUCKETS, ZERO))
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+
+    def add(self, other: "Figures") -> None:
+        for bucket in BUCKETS:
+            self.amounts[bucket] += other.amounts[bucket]
+            self.counts[bucket] += other.counts[bucket]
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.amounts["commit"] + self.amounts["best_case"] + self.amounts["pipeline"]
+
+    @property
+    def open_count(self) -> int:
+        return self.counts["commit"] + self.counts["best_case"] + self.counts["pipeline"]
+
+
+@dataclass
+class Line:
+    """One row of the forecast: a rep, a team (rolled up through its subtree) or the total."""
+
+    scope: Scope
+    label: str
+    figures: Figures
+    quota: Decimal | None
+    depth: int = 0
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def cells(self) -> list[dict[str, Any]]:
+        """Per bucket: key, label, amount, count and the deal list link (for templates)."""
+        return [
+            {
+                "bucket": bucket,
+                "label": BUCKET_LABELS[bucket],
+                "amount": self.figures.amounts[bucket],
+                "count": self.figures.counts[bucket],
+                "link": self.links.get(bucket, ""),
+            }
+            for bucket in BUCKETS
+        ]
+
+    @property
+    def closed_won(self) -> Decimal:
+        return self.figures.amounts["won"]
+
+    @property
+    def attainment(self) -> Decimal | None:
+        if not self.quota:
+            return None
+        return (self.closed_won * 100 / self.quota).quantize(Decimal("0.1"))
+
+    @property
+    def gap(self) -> Decimal | None:
+        return None if self.quota is None else self.quota - self.closed_won
+
+    @property
+    def remaining(self) -> Decimal | None:
+        gap = self.gap
+        return None if gap is None else max(gap, ZERO)
+
+    @property
+    def coverage(self) -> Decimal | None:
+        remaining = self.remaining
+        if not remaining:
+            return None
+        return (self.figures.open_amount / remaining).quantize(Decimal("0.01"))
+
+    def as_dict(self) -> dict[str, Any]:
+        f = self.figures
+        return {
+            "scope": self.scope.key,
+            "name": self.label,
+            **{
+                bucket: {
+                    "amount": str(f.amounts[bucket]),
+                    "count": f.counts[bucket],
+                    "deals": self.links.get(bucket, ""),
+                }
+                for bucket in BUCKETS
+            },
+            "open_pipeline": {
+                "amount": str(f.open_amount),
+                "count": f.open_count,
+                "deals": self.links.get("open", ""),
+            },
+            "quota": None if self.quota is None else str(self.quota),
+            "attainment_percent": None if self.attainment is None else str(self.attainment),
+            "gap_to_quota": None if self.gap is None else str(self.gap),
+            "coverage": None if self.coverage is None else str(self.coverage),
+        }
+
+
+@dataclass
+class Forecast:
+    scope: Scope
+    period: Period
+    total: Line
+    teams: list[Line]
+    reps: list[Line]
+
+
+def _figures(rows: list[dict[str, Any]], key: str) -> dict[Any, Figures]:
+    found: dict[Any, Figures] = {}
+    for row in rows:
+        figures = found.setdefault(row[key], Figures())
+        for bucket in BUCKETS:
+            figures.amounts[bucket] += Decimal(row[f"{bucket}_amount"] or 0).quantize(
+                Decimal("0.01")
+            )
+            figures.counts[bucket] += row[f"{bucket}_count"]
+    return found
+
+
+def deals_link(scope: Scope, span: Period, bucket: str) -> str:
+    params: dict[str, Any] = {
+        "forecast": bucket,
+        "close_from": span.start.isoformat(),
+        "close_to": span.last_day.isoformat(),
+    }
+    if scope.team is not None:
+        params["team"] = scope.team.pk
+    elif scope.user is not None:
+        params["owner"] = scope.user.pk
+    return "/deals/?" + urlencode(params)
+
+
+def forecast(actor: User, scope: Scope | str, span: Period) -> Forecast:
+    """The forecast of `scope` for `span`; a scope `actor` can't see raises NotFound."""
+    found = scope if isinstance(scope, Scope) else resolve_scope(actor, scope)
+    start, end = span.bounds()
+    in_period = (forecast_bucket_q("won") & Q(closed_at__gte=start, closed_at__lt=end)) | (
+        Q(expected_close_date__gte=span.start, expected_close_date__lt=span.end)
+        & ~forecast_bucket_q("won")
+    )
+    deals = visible(actor, Deal.objects.alive()).filter(found.owner_q(), in_period)
+    amount = company_amount()
+    aggregates: dict[str, Any] = {}
+    for bucket in BUCKETS:
+        q = forecast_bucket_q(bucket)
+        aggregates[f"{bucket}_amount"] = Coalesce(
+            Sum(amount, filter=q, output_field=MONEY), Value(ZERO)
+        )
+        aggregates[f"{bucket}_count"] = Count("pk", filter=q)
+    rows: list[dict[str, Any]] = list(
+        deals.values("owner_id", "owner__team_id").annotate(**aggregates).order_by()  # type: ignore[arg-type]
+    )
+    by_owner = _figures(rows, "owner_id")
+    by_team = _figures(rows, "owner__team_id")
+
+    # The teams of the scope, in tree order; each team's figures include its subtree.
+    if found.team is not None:
+        teams = list(Team.objects.filter(path__startswith=found.team.path).order_by("path"))
+    elif found.user is not None:
+        teams = []
+    else:
+        teams = list(Team.objects.order_by("path"))
+    rolled: dict[int, Figures] = {}
+    for team in teams:  # teams are few; deals were summed in SQL
+        figures = Figures()
+        for other in teams:
+            if other.path.startswith(team.path) and other.pk in by_team:
+                figures.add(by_team[other.pk])
+        rolled[team.pk] = figures
+
+    owner_ids = set(by_owner)
+    members = found.members().values_list("pk", flat=True)
+    people = {
+        u.pk: u
+        for u in User.objects.filter(Q(pk__in=owner_ids) | Q(pk__in=members)).select_related("team")
+    }
+    start_month = fiscal_start_month()
+    quota_targets = Q(user_id__in=list(people)) | Q(team_id__in=[t.pk for t in teams])
+    if found.kind == "company":
+        quota_targets |= Q(user__isnull=True, team__isnull=True)
+    quotas = quota_rows(quota_targets, span)
+
+    def quota_of(key: str) -> Decimal | None:
+        return resolve_quota(quotas.get(key, []), span, start_month)
+
+    def line(scope: Scope, label: str, figures: Figures, depth: int = 0) -> Line:
+        links = {bucket: deals_link(scope, span, bucket) for bucket in (*BUCKETS, "open")}
+        return Line(scope, label, figures, quota_of(scope.key), depth, links)
+
+    base_depth = found.team.depth if found.team is not None else 0
+    team_lines = [
+        line(Scope("team", team=t), t.name, rolled[t.pk], t.depth - base_depth) for t in teams
+    ]
+    rep_lines = sorted(
+        (
+            line(Scope("user", user=u), u.full_name, by_owner.get(u.pk, Figures()))
+            for u in people.values()
+        ),
+        key=lambda ln: (-ln.closed_won, ln.label),
+    )
+    total_figures = Figures()
+    for figures in by_owner.values():
+        total_figures.add(figures)
+    total = line(found, found.label, total_figures)
+    return Forecast(found, span, total, team_lines, rep_lines)
+
+
+def period_choices(start_month: int, around: Period) -> list[Period]:
+    """The periods offered in the picker: this fiscal year's quarters and months and the
+    years around it."""
+    year = (
+        int(around.key[2:6])
+        if around.key.startswith("FY")
+        else periods.fiscal_year_of(around.start, start_month)
+    )
+    choices: list[Period] = []
+    for y in (year - 1, year, year + 1):
+        choices.append(periods.year_period(y, start_month))
+        choices.extend(periods.quarters_of(y, start_month))
+    choices.extend(periods.months_of(periods.year_period(year, start_month)))
+    return choices
