@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from rest_framework.test import APIClient
 
 from crm.models import Role, Team, User
 from tests.crm.factories import TeamFactory, UserFactory
@@ -40,6 +41,14 @@ def org(db: None) -> Org:
     teammate = UserFactory(role=Role.REP, team=east, email="teammate@test.example")
     stranger = UserFactory(role=Role.REP, team=west, email="stranger@test.example")
     return Org(admin, manager, rep, teammate, stranger, stranger_manager, sales, east, west)
+
+
+def api_client_for(user: object | None = None) -> APIClient:
+    """An API client signed in as `user` (anonymous for None)."""
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)  # type: ignore[arg-type]
+    return client
 
 
 def client_for(user: User | None) -> Client:

@@ -2,23 +2,17 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from crm.errors import DomainError
 from crm.models import Account, AuditEntry, Contact
 from crm.services import accounts as account_services
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as _api
 from tests.crm.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
 
 NEW = {"segment": "b2b", "relationship": "prospect"}
-
-
-def _api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_a_duplicate_domain_names_the_existing_account_with_a_link_when_visible(org: Org) -> None:

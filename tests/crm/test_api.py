@@ -6,15 +6,9 @@ from rest_framework.test import APIClient
 
 from crm.models import AuditEntry
 from tests.conftest import Org
+from tests.conftest import api_client_for as api
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user: object | None = None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_anonymous_calls_get_401_in_the_error_shape() -> None:

@@ -3,22 +3,15 @@
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from crm.models import AuditEntry, Notification, SavedView
 from crm.models.audit import AuditAction
 from crm.services.notifications import notification_create
 from tests.conftest import Org
+from tests.conftest import api_client_for as api
 from tests.crm.factories import ActivityFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user: object | None = None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def ids(response: Any) -> list[int]:

@@ -8,11 +8,11 @@ from django.db import connection
 from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from crm.models import User
 from crm.selectors.timeline import timeline_for
 from tests.conftest import Org
+from tests.conftest import api_client_for as _api
 from tests.crm.factories import AccountFactory, ActivityFactory, ContactFactory
 from tests.leads.factories import LeadFactory
 from tests.pipeline.factories import DealFactory
@@ -20,12 +20,6 @@ from tests.pipeline.factories import DealFactory
 pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {"account": "accounts", "contact": "contacts", "lead": "leads", "deal": "deals"}
-
-
-def _api(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _record(kind: str, owner: User) -> Model:

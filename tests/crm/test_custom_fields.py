@@ -4,7 +4,6 @@
 import pytest
 from django.db import connection
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.models import CustomField
@@ -21,16 +20,11 @@ from leads.models import Lead
 from leads.services.capture import lead_create, lead_update
 from pipeline.services import deal_create
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as api
 from tests.leads.factories import LeadFactory
 from tests.pipeline.factories import make_pipeline
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def _index_exists(name: str) -> bool:

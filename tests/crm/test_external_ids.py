@@ -4,7 +4,6 @@ searchable and filterable in the API."""
 import pytest
 from django.db import IntegrityError
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from crm.errors import Conflict
 from crm.search import search
@@ -15,17 +14,12 @@ from leads.services.capture import lead_create, lead_update
 from pipeline.models import Deal
 from pipeline.services import deal_create
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as api
 from tests.crm.factories import AccountFactory
 from tests.leads.factories import LeadFactory
 from tests.pipeline.factories import make_pipeline
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_an_external_id_is_unique_per_kind_but_may_repeat_across_kinds(org: Org) -> None:

@@ -12,7 +12,6 @@ import pytest
 from django import forms
 from django.db.models import Model
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from crm.forms.relationships import AccountForm, ContactForm
 from crm.models import Account, Contact, User
@@ -26,6 +25,7 @@ from pipeline.forms import DealForm
 from pipeline.models import Deal
 from pipeline.views.deals import _initial as deal_initial
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as _api
 from tests.crm.factories import (
     AccountFactory,
     ActivityFactory,
@@ -77,12 +77,6 @@ PATHS = [
 
 
 LEAD_IMPORT_KEEPS_OWNERS = "a lead import never reassigns existing leads (assignment does)"
-
-
-def _api(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _make(kind: str, owner: User) -> Model:

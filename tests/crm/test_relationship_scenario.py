@@ -7,18 +7,12 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from crm.models import Account, Activity, Contact, Task
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as _api
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_a_rep_works_an_account_and_only_their_side_of_the_org_sees_it(org: Org) -> None:

@@ -4,15 +4,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.conftest import Org
+from tests.conftest import api_client_for as _api
 from tests.crm.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_the_api_finds_what_the_top_bar_finds_despite_typos(org: Org) -> None:

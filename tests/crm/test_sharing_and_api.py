@@ -5,19 +5,13 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from crm.models import Activity, AuditEntry, Notification, RecordShare, Task
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as _api
 from tests.crm.factories import AccountFactory, ContactFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_a_read_share_lets_the_user_see_but_not_change(org: Org) -> None:

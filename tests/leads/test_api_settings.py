@@ -3,12 +3,12 @@
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from crm.models import AuditEntry
 from crm.models.audit import AuditAction
 from leads.models import AssignmentRule, LeadSettings, LeadSource, TemperatureRule, WebForm
 from tests.conftest import Org
+from tests.conftest import api_client_for as api
 from tests.crm.factories import ActivityFactory
 from tests.leads.factories import (
     AssignmentRuleFactory,
@@ -25,13 +25,6 @@ ADMIN_ONLY_LISTS = (
     "/api/v1/web-forms/",
     "/api/v1/lead-settings/",
 )
-
-
-def api(user: object | None = None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def audited(obj: Any, action: str) -> bool:

@@ -5,7 +5,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from rest_framework.test import APIClient
 
 from leads.models import Lead, ScoringModel, ScoringSettings
 from leads.scoring import features as feats
@@ -14,16 +13,11 @@ from leads.scoring.model import load
 from leads.scoring.services import scoring_rule_create, scoring_settings_update
 from leads.scoring.training import scoring_model_activate, train, train_and_maybe_activate
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as api
 from tests.leads.factories import LeadFactory
 from tests.leads.scoring_history import planted_history
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_with_too_little_history_it_says_how_many_and_scores_by_rules_alone(org: Org) -> None:

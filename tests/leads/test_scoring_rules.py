@@ -7,7 +7,6 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from crm.models import AuditEntry
 from leads.models import Lead, ScoringRule, ScoringSettings
@@ -15,16 +14,11 @@ from leads.scoring import batches, services
 from leads.scoring.engine import load_state, score_leads
 from leads.scoring.preview import preview_rules
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as api
 from tests.crm.factories import ActivityFactory
 from tests.leads.factories import LeadFactory, LeadSourceFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def rule(org: Org, **data: Any) -> ScoringRule:

@@ -2,19 +2,13 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from leads.models import LeadSettings
 from leads.scoring.models import ScoringSettings
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as _api
 
 pytestmark = pytest.mark.django_db
-
-
-def _api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)  # type: ignore[arg-type]
-    return client
 
 
 def test_opening_the_settings_pages_and_api_creates_no_settings_row(org: Org) -> None:

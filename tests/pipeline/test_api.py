@@ -1,21 +1,15 @@
 """Deal API: ETag / If-Match, 412 with the current deal, 428 without If-Match, visibility."""
 
 import pytest
-from rest_framework.test import APIClient
 
 from pipeline import services
 from pipeline.models import Deal
 from tests.conftest import Org
+from tests.conftest import api_client_for as api
 from tests.crm.factories import AccountFactory, ContactFactory
 from tests.pipeline.factories import DealFactory, make_pipeline, open_stages
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_reading_a_deal_returns_its_version_as_etag(org: Org) -> None:

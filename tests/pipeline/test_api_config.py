@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from rest_framework.test import APIClient
 
 from crm.models import AuditEntry
 from pipeline import services
@@ -24,6 +23,7 @@ from pipeline.models import (
     WonReason,
 )
 from tests.conftest import Org, client_for
+from tests.conftest import api_client_for as api
 from tests.pipeline.factories import (
     DealFactory,
     LostReasonFactory,
@@ -34,12 +34,6 @@ from tests.pipeline.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user: object) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def error(response: Any) -> dict[str, Any]:

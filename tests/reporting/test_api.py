@@ -6,18 +6,12 @@ from decimal import Decimal
 import pytest
 from rest_framework.test import APIClient
 
-from crm.models import User
 from reporting.kpis import KPIS, ReportFilters, deal_stats
 from tests.conftest import Org
+from tests.conftest import api_client_for as api
 from tests.reporting.data import generate
 
 pytestmark = pytest.mark.django_db
-
-
-def api(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def test_the_list_names_every_kpi_with_its_formula(org: Org) -> None:
