@@ -36,6 +36,11 @@ SCHEDULE: list[Entry] = [
         "leads.scoring_nightly",
         crontab="45 2 * * *",
     ),
+    Entry(
+        "Forecast snapshots (weekly, Monday morning)",
+        "forecasting.snapshots_take",
+        crontab="30 3 * * 1",
+    ),
 ]
 
 

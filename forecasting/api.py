@@ -19,7 +19,7 @@ from crm.errors import DomainError
 from crm.models import Team, User
 from forecasting import periods, selectors, services
 from forecasting.forecast import forecast
-from forecasting.models import ForecastSettings, Quota
+from forecasting.models import AdjustedCategory, ForecastAdjustment, ForecastSettings, Quota
 from forecasting.scopes import resolve_scope
 
 
@@ -235,3 +235,65 @@ class ForecastView(APIView):
                 "reps": [line.as_dict() for line in result.reps],
             }
         )
+
+
+class AdjustmentSerializer(serializers.ModelSerializer[ForecastAdjustment]):
+    scope = serializers.CharField(source="scope_key", read_only=True)
+
+    class Meta:
+        model = ForecastAdjustment
+        fields = (
+            "id",
+            "scope",
+            "user",
+            "team",
+            "period_key",
+            "period_kind",
+            "period_start",
+            "category",
+            "amount",
+            "original_amount",
+            "note",
+            "adjusted_by",
+            "created_at",
+            "updated_at",
+        )
+
+
+class AdjustmentInput(serializers.Serializer[ForecastAdjustment]):
+    scope = serializers.CharField(max_length=40, help_text="user:<id> or team:<id>")
+    period = serializers.CharField(max_length=12, help_text="2026-03, FY2026-Q1 or FY2026")
+    category = serializers.ChoiceField(choices=AdjustedCategory.choices)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    note = serializers.CharField(max_length=2000)
+
+
+class AdjustmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet[ForecastAdjustment]):  # type: ignore[misc]
+    """Managers' overrides of a rep's or a sub-team's commit or best case for a period. POST
+    creates or replaces (one per target, period and category); only the manager above the rep
+    or team may (403 otherwise, 404 for a scope you can't see). Filter `?period=`, `?scope=`."""
+
+    access = AUTHENTICATED
+    serializer_class = AdjustmentSerializer
+    http_method_names = ["get", "post", "delete", "head", "options"]
+    input_serializer_class = AdjustmentInput
+
+    def get_queryset(self) -> QuerySet[ForecastAdjustment, Any]:
+        if getattr(self, "swagger_fake_view", False):
+            return ForecastAdjustment.objects.none()
+        rows = selectors.visible_adjustments(actor(self.request))
+        params = self.request.query_params
+        if key := params.get("period"):
+            rows = rows.filter(period_key=selectors.period(key).key)
+        if scope := params.get("scope", ""):
+            kind, _, raw = scope.partition(":")
+            if kind not in ("user", "team") or not raw.isdigit():
+                raise DomainError("scope is user:<id> or team:<id>.", field="scope")
+            rows = rows.filter(**{f"{kind}_id": int(raw)})
+        return rows.order_by("period_start", "id")
+
+    def service_create(self, user: User, data: dict[str, Any]) -> ForecastAdjustment:
+        return services.adjustment_set(actor=user, **data)
+
+    def service_delete(self, user: User, obj: ForecastAdjustment) -> None:
+        services.adjustment_delete(actor=user, adjustment=obj)

@@ -1,12 +1,13 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from forecasting.api import ForecastSettingsView, ForecastView, QuotaViewSet
+from forecasting.api import AdjustmentViewSet, ForecastSettingsView, ForecastView, QuotaViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.include_format_suffixes = False
 router.register("quotas", QuotaViewSet, basename="quota")
+router.register("forecasts/adjustments", AdjustmentViewSet, basename="forecast-adjustment")
 
 urlpatterns = [
     path("forecasts/", ForecastView.as_view(), name="forecast"),

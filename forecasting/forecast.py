@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from crm.models import Team, User
 from crm.visibility import visible
 from forecasting import periods
+from forecasting.models import ForecastAdjustment
 from forecasting.periods import Period
 from forecasting.scopes import Scope, resolve_scope
 from forecasting.selectors import ZERO, fiscal_start_month, quota_rows, resolve_quota
@@ -32,6 +33,7 @@ from pipeline.selectors.money import company_amount
 
 MONEY = DecimalField(max_digits=20, decimal_places=2)
 BUCKETS = ("won", "commit", "best_case", "pipeline", "omitted")
+ADJUSTABLE = ("commit", "best_case")
 BUCKET_LABELS = {
     "won": "Closed won",
     "commit": "Commit",
@@ -70,6 +72,18 @@ class Line:
     quota: Decimal | None
     depth: int = 0
     links: dict[str, str] = field(default_factory=dict)
+    # commit and best case after managers' adjustments (equal to the deals' figures when
+    # nobody adjusted anything in or under this line)
+    adjusted: dict[str, Decimal] = field(default_factory=dict)
+    adjustments: dict[str, ForecastAdjustment] = field(default_factory=dict)  # on this line
+    adjustable_by_me: bool = False
+
+    @property
+    def open_adjusted(self) -> Decimal:
+        f = self.figures
+        commit = self.adjusted.get("commit", f.amounts["commit"])
+        best = self.adjusted.get("best_case", f.amounts["best_case"])
+        return commit + best + f.amounts["pipeline"]
 
     @property
     def cells(self) -> list[dict[str, Any]]:
@@ -81,6 +95,10 @@ class Line:
                 "amount": self.figures.amounts[bucket],
                 "count": self.figures.counts[bucket],
                 "link": self.links.get(bucket, ""),
+                "adjusted": self.adjusted.get(bucket),
+                "is_adjusted": bucket in self.adjusted
+                and self.adjusted[bucket] != self.figures.amounts[bucket],
+                "adjustment": self.adjustments.get(bucket),
             }
             for bucket in BUCKETS
         ]
@@ -109,7 +127,7 @@ class Line:
         remaining = self.remaining
         if not remaining:
             return None
-        return (self.figures.open_amount / remaining).quantize(Decimal("0.01"))
+        return (self.open_adjusted / remaining).quantize(Decimal("0.01"))
 
     def as_dict(self) -> dict[str, Any]:
         f = self.figures
@@ -129,6 +147,18 @@ class Line:
                 "count": f.open_count,
                 "deals": self.links.get("open", ""),
             },
+            "adjusted": {
+                bucket: {
+                    "amount": str(self.adjusted.get(bucket, f.amounts[bucket])),
+                    "original": str(f.amounts[bucket]),
+                    "adjustment": self.adjustments[bucket].pk
+                    if bucket in self.adjustments
+                    else None,
+                    "note": self.adjustments[bucket].note if bucket in self.adjustments else "",
+                }
+                for bucket in ADJUSTABLE
+            },
+            "open_pipeline_adjusted": str(self.open_adjusted),
             "quota": None if self.quota is None else str(self.quota),
             "attainment_percent": None if self.attainment is None else str(self.attainment),
             "gap_to_quota": None if self.gap is None else str(self.gap),
@@ -194,12 +224,13 @@ def forecast(actor: User, scope: Scope | str, span: Period) -> Forecast:
     by_team = _figures(rows, "owner__team_id")
 
     # The teams of the scope, in tree order; each team's figures include its subtree.
+    all_teams = {t.pk: t for t in Team.objects.order_by("path")}
     if found.team is not None:
-        teams = list(Team.objects.filter(path__startswith=found.team.path).order_by("path"))
+        teams = [t for t in all_teams.values() if t.path.startswith(found.team.path)]
     elif found.user is not None:
         teams = []
     else:
-        teams = list(Team.objects.order_by("path"))
+        teams = list(all_teams.values())
     rolled: dict[int, Figures] = {}
     for team in teams:  # teams are few; deals were summed in SQL
         figures = Figures()
@@ -223,9 +254,67 @@ def forecast(actor: User, scope: Scope | str, span: Period) -> Forecast:
     def quota_of(key: str) -> Decimal | None:
         return resolve_quota(quotas.get(key, []), span, start_month)
 
+    adjustments = {
+        (a.scope_key, a.category): a
+        for a in ForecastAdjustment.objects.filter(
+            Q(user_id__in=list(people)) | Q(team_id__in=[t.pk for t in teams]),
+            period_kind=span.kind,
+            period_start=span.start,
+        ).select_related("adjusted_by")
+    }
+
+    def adjusted_user(pk: int, bucket: str) -> Decimal:
+        own = adjustments.get((f"user:{pk}", bucket))
+        return own.amount if own else by_owner.get(pk, Figures()).amounts[bucket]
+
+    memo: dict[tuple[int, str], Decimal] = {}
+
+    def adjusted_team(team: Team, bucket: str) -> Decimal:
+        """The team's adjustment, else its direct members' and child teams' (each adjusted)."""
+        if (team.pk, bucket) not in memo:
+            own = adjustments.get((f"team:{team.pk}", bucket))
+            if own:
+                memo[team.pk, bucket] = own.amount
+            else:
+                total = sum(
+                    (adjusted_user(pk, bucket) for pk, u in people.items() if u.team_id == team.pk),
+                    ZERO,
+                )
+                total += sum(
+                    (adjusted_team(child, bucket) for child in teams if child.parent_id == team.pk),
+                    ZERO,
+                )
+                memo[team.pk, bucket] = total
+        return memo[team.pk, bucket]
+
+    def adjusted_of(scope: Scope) -> dict[str, Decimal]:
+        if scope.user is not None:
+            return {b: adjusted_user(scope.user.pk, b) for b in ADJUSTABLE}
+        if scope.team is not None:
+            return {b: adjusted_team(scope.team, b) for b in ADJUSTABLE}
+        tops = [t for t in teams if t.parent_id is None]
+        loose = [pk for pk, u in people.items() if u.team_id is None]
+        return {
+            b: sum((adjusted_team(t, b) for t in tops), ZERO)
+            + sum((adjusted_user(pk, b) for pk in loose), ZERO)
+            for b in ADJUSTABLE
+        }
+
     def line(scope: Scope, label: str, figures: Figures, depth: int = 0) -> Line:
         links = {bucket: deals_link(scope, span, bucket) for bucket in (*BUCKETS, "open")}
-        return Line(scope, label, figures, quota_of(scope.key), depth, links)
+        own = {b: adjustments[scope.key, b] for b in ADJUSTABLE if (scope.key, b) in adjustments}
+        above = manager_above(scope, all_teams)
+        return Line(
+            scope,
+            label,
+            figures,
+            quota_of(scope.key),
+            depth,
+            links,
+            adjusted_of(scope),
+            own,
+            above is not None and above == actor.pk,
+        )
 
     base_depth = found.team.depth if found.team is not None else 0
     team_lines = [
@@ -243,6 +332,25 @@ def forecast(actor: User, scope: Scope | str, span: Period) -> Forecast:
         total_figures.add(figures)
     total = line(found, found.label, total_figures)
     return Forecast(found, span, total, team_lines, rep_lines)
+
+
+def manager_above(scope: Scope, teams: dict[int, Team]) -> int | None:
+    """Who may adjust a scope's forecast: for a rep, the manager of their team (or, when the
+    rep manages it or it has none, of the nearest team above with a manager); for a team, the
+    manager of the nearest team above it with one. The company: nobody."""
+    if scope.user is not None:
+        team = teams.get(scope.user.team_id) if scope.user.team_id else None
+        skip = scope.user.pk
+    elif scope.team is not None:
+        team = teams.get(scope.team.parent_id) if scope.team.parent_id else None
+        skip = None
+    else:
+        return None
+    while team is not None:
+        if team.manager_id and team.manager_id != skip:
+            return team.manager_id
+        team = teams.get(team.parent_id) if team.parent_id else None
+    return None
 
 
 def period_choices(start_month: int, around: Period) -> list[Period]:

@@ -121,3 +121,134 @@ class Quota(models.Model):
         if self.team_id:
             return str(self.team)
         return "company"
+
+
+class AdjustedCategory(models.TextChoices):
+    COMMIT = "commit", "Commit"
+    BEST_CASE = "best_case", "Best case"
+
+
+class ForecastAdjustment(models.Model):
+    """A manager's own figure for a rep's (`user`) or a sub-team's (`team`) commit or best
+    case in one period. The deals stay as they are; roll-ups use this figure and show the
+    original beside it."""
+
+    visibility_owner_field = "user"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="forecast_adjustments",
+    )
+    team = models.ForeignKey(
+        "crm.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="forecast_adjustments",
+    )
+    period_kind = models.CharField(max_length=10)
+    period_start = models.DateField()
+    period_key = models.CharField(max_length=12)
+    category = models.CharField(max_length=12, choices=AdjustedCategory.choices)
+    amount = models.DecimalField(max_digits=16, decimal_places=2)
+    original_amount = models.DecimalField(
+        max_digits=18, decimal_places=2, help_text="The figure when the adjustment was made."
+    )
+    note = models.TextField()
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["period_start", "id"]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="adjustment_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(team__isnull=True))
+                | (Q(user__isnull=True) & Q(team__isnull=False)),
+                name="adjustment_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "period_kind", "period_start", "category"],
+                condition=Q(user__isnull=False),
+                name="adjustment_unique_user",
+            ),
+            models.UniqueConstraint(
+                fields=["team", "period_kind", "period_start", "category"],
+                condition=Q(team__isnull=False),
+                name="adjustment_unique_team",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.user or self.team
+        return f"{self.get_category_display()} of {target} for {self.period_key}: {self.amount}"
+
+    @property
+    def scope_key(self) -> str:
+        return f"user:{self.user_id}" if self.user_id else f"team:{self.team_id}"
+
+
+class ForecastSnapshot(models.Model):
+    """The forecast of one scope (``company``, ``team:<id>``, ``user:<id>``) for one period,
+    as it stood in one week (`week` = the Monday, company time zone). Exactly one per slot:
+    the unique constraint, with INSERT … ON CONFLICT DO NOTHING, makes a second beat or a
+    retried task a no-op."""
+
+    scope = models.CharField(max_length=40)
+    period_key = models.CharField(max_length=12)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    week = models.DateField()
+    taken_at = models.DateTimeField(default=timezone.now)
+    won = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    commit = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    best_case = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    pipeline = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    omitted = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    deal_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar = ["-week", "scope"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["scope", "period_key", "week"], name="forecast_snapshot_one_per_slot"
+            )
+        ]
+        indexes: ClassVar = [
+            models.Index(fields=["period_key", "week"], name="forecast_snapshot_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"Forecast {self.scope} {self.period_key} week of {self.week}"
+
+
+class SnapshotDeal(models.Model):
+    """One deal of a period as it stood in a snapshot week: the rows the scope snapshots are
+    summed from, and what "forecast changes" compares the deals of today with."""
+
+    period_key = models.CharField(max_length=12)
+    week = models.DateField()
+    deal_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField()
+    team_path = models.CharField(max_length=500, blank=True, default="")
+    bucket = models.CharField(max_length=12)  # won, commit, best_case, pipeline, omitted
+    amount = models.DecimalField(max_digits=18, decimal_places=2)  # company currency
+    expected_close_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["period_key", "week", "deal_id"], name="snapshot_deal_one_per_slot"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Deal {self.deal_id} in {self.period_key} week of {self.week}"

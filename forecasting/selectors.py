@@ -339,3 +339,17 @@ def my_quota(*, actor: User, person: User, team_view: bool = False) -> list[Atta
 
 def _cents(value: Any) -> Decimal:
     return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def visible_adjustments(actor: User) -> QuerySet[Any, Any]:
+    """Adjustments on scopes `actor` may see: admins all; managers their subtree's people and
+    teams and their own; reps their own."""
+    from forecasting.models import ForecastAdjustment
+
+    rows = ForecastAdjustment.objects.select_related("user", "team", "adjusted_by")
+    if actor.is_admin:
+        return rows
+    people = visible(actor, rows.filter(user__isnull=False))
+    if not actor.is_manager:
+        return people
+    return people | rows.filter(team__in=subtree_team_ids(actor))

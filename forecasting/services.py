@@ -16,8 +16,18 @@ from crm.models.audit import AuditAction
 from crm.services.audit import audit
 from crm.services.notifications import notification_create
 from forecasting import periods
-from forecasting.models import ForecastSettings, Quota, QuotaPeriodKind
+from forecasting.forecast import forecast, manager_above
+from forecasting.models import (
+    AdjustedCategory,
+    ForecastAdjustment,
+    ForecastSettings,
+    ForecastSnapshot,
+    Quota,
+    QuotaPeriodKind,
+)
+from forecasting.scopes import resolve_scope
 from forecasting.selectors import FISCAL_CACHE_KEY, fiscal_start_month
+from forecasting.snapshots import snapshot_take
 
 MAX_QUOTA = Decimal("99999999999999.99")
 
@@ -277,3 +287,126 @@ def _ids(cells: list[GridCell], kind: str) -> list[int]:
         if prefix == kind and raw.isdigit():
             ids.append(int(raw))
     return ids
+
+
+# Manager adjustments
+
+
+@transaction.atomic
+def adjustment_set(
+    *, actor: User, scope: str, period: str, category: str, amount: Any, note: str
+) -> ForecastAdjustment:
+    """Override a rep's or a sub-team's commit or best case for a period. Only the manager
+    above the rep or team may (403 for anyone else, the message names who may); a scope the
+    actor can't see is a 404. The deals stay as they are."""
+    found = resolve_scope(actor, scope)
+    if found.user is None and found.team is None:
+        raise DomainError("Only a rep's or a team's forecast can be adjusted.", field="scope")
+    if category not in AdjustedCategory.values:
+        raise DomainError("Adjust commit or best case.", field="category")
+    note = (note or "").strip()
+    if not note:
+        raise DomainError("Say why: a note is required with an adjustment.", field="note")
+    if len(note) > 2000:
+        raise DomainError("Keep the note under 2,000 characters.", field="note")
+    value = parse_amount(amount)
+    span = periods.parse_period(period, fiscal_start_month())
+    teams = {t.pk: t for t in Team.objects.all()}
+    allowed = manager_above(found, teams)
+    if allowed != actor.pk:
+        who = User.objects.filter(pk=allowed).first() if allowed else None
+        raise PermissionDenied(
+            f"Only {who.full_name if who else 'the manager above'}, the manager above "
+            f"{found.label}, can adjust this forecast."
+        )
+    original = forecast(actor, found, span).total.figures.amounts[category]
+    target = Q(user=found.user) if found.user is not None else Q(team=found.team)
+    existing = (
+        ForecastAdjustment.objects.select_for_update()
+        .filter(target, period_kind=span.kind, period_start=span.start, category=category)
+        .first()
+    )
+    now = timezone.now()
+    if existing is not None:
+        before = {"amount": str(existing.amount), "note": existing.note}
+        existing.amount, existing.note, existing.original_amount = value, note, original
+        existing.adjusted_by, existing.updated_at = actor, now
+        existing.save()
+        audit(
+            actor=actor,
+            obj=existing,
+            action=AuditAction.UPDATE,
+            changes={
+                "amount": [before["amount"], str(value)],
+                "note": [before["note"], note],
+                "original_amount": [None, str(original)],
+            },
+        )
+        return existing
+    try:
+        with transaction.atomic():
+            adjustment = ForecastAdjustment.objects.create(
+                user=found.user,
+                team=found.team,
+                period_kind=span.kind,
+                period_start=span.start,
+                period_key=span.key,
+                category=category,
+                amount=value,
+                original_amount=original,
+                note=note,
+                adjusted_by=actor,
+                updated_at=now,
+            )
+    except IntegrityError as exc:
+        raise Conflict("Someone adjusted this figure at the same moment; reload.") from exc
+    audit(
+        actor=actor,
+        obj=adjustment,
+        action=AuditAction.CREATE,
+        changes={
+            "scope": [None, found.key],
+            "period": [None, span.key],
+            "category": [None, category],
+            "amount": [None, str(value)],
+            "original_amount": [None, str(original)],
+            "note": [None, note],
+        },
+    )
+    return adjustment
+
+
+@transaction.atomic
+def adjustment_delete(*, actor: User, adjustment: ForecastAdjustment) -> None:
+    """Remove an adjustment: the roll-ups go back to the deals' figure. Same rule as setting."""
+    teams = {t.pk: t for t in Team.objects.all()}
+    scope = resolve_scope(actor, adjustment.scope_key)
+    if manager_above(scope, teams) != actor.pk:
+        raise PermissionDenied(f"Only the manager above {scope.label} can remove this adjustment.")
+    audit(
+        actor=actor,
+        obj=adjustment,
+        action=AuditAction.DELETE,
+        changes={"amount": [str(adjustment.amount), None], "note": [adjustment.note, None]},
+    )
+    adjustment.delete()
+
+
+def snapshot_request(*, actor: User) -> int:
+    """Take this week's snapshot on demand (admins and managers); audited as an action on
+    the company snapshot row of the current quarter when it wrote anything."""
+    if not (actor.is_admin or actor.is_manager):
+        raise PermissionDenied("Only administrators and managers take snapshots.")
+    written = snapshot_take()
+    if written:
+        latest = (
+            ForecastSnapshot.objects.filter(scope="company").order_by("-taken_at", "-id").first()
+        )
+        if latest is not None:
+            audit(
+                actor=actor,
+                obj=latest,
+                action=AuditAction.CREATE,
+                changes={"figures": [None, written]},
+            )
+    return written

@@ -1,18 +1,23 @@
 """Forecasting pages: the fiscal year setting and the quota grid (admins)."""
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from crm.access import ADMIN, AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError, NotFound
 from crm.views.forms import apply_domain_error
-from forecasting import periods, selectors, services
-from forecasting.forecast import forecast, period_choices
+from forecasting import periods, selectors, services, snapshots
+from forecasting.forecast import BUCKET_LABELS, forecast, period_choices
 from forecasting.forms import ForecastSettingsForm
 from forecasting.scopes import resolve_scope, scope_choices
 from forecasting.services import GridCell
@@ -172,3 +177,125 @@ def forecast_page(request: AuthenticatedRequest) -> HttpResponse:
             "nav_section": "forecasting",
         },
     )
+
+
+@access(AUTHENTICATED)
+@require_POST
+def adjust(request: AuthenticatedRequest) -> HttpResponse:
+    """A manager's adjustment (or its removal, with an empty amount) from the forecast page."""
+    back_scope = request.POST.get("back_scope", "")
+    period = request.POST.get("period", "")
+    back = f"{reverse('forecasting:index')}?{urlencode({'scope': back_scope, 'period': period})}"
+    scope = request.POST.get("scope", "")
+    category = request.POST.get("category", "")
+    amount = request.POST.get("amount", "").strip()
+    try:
+        if amount:
+            services.adjustment_set(
+                actor=request.user,
+                scope=scope,
+                period=period,
+                category=category,
+                amount=amount,
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, "Adjustment saved.")
+        else:
+            found = (
+                selectors.visible_adjustments(request.user)
+                .filter(
+                    pk=int(request.POST.get("adjustment", "0") or 0)
+                    if request.POST.get("adjustment", "").isdigit()
+                    else 0
+                )
+                .first()
+            )
+            if found is None:
+                raise DomainError("Enter an amount to adjust to.", field="amount")
+            services.adjustment_delete(actor=request.user, adjustment=found)
+            messages.success(request, "Adjustment removed: the figure follows the deals again.")
+    except DomainError as error:
+        if error.status == 403:
+            raise PermissionDenied(error.message) from error
+        if error.status == 404:
+            raise Http404(error.message) from error
+        messages.error(request, error.message)
+    return redirect(back)
+
+
+@access(AUTHENTICATED)
+def changes_page(request: AuthenticatedRequest) -> HttpResponse:
+    """How commit, best case and pipeline moved since a snapshot, deal by deal."""
+    start_month = selectors.fiscal_start_month()
+    try:
+        span = (
+            periods.parse_period(request.GET["period"], start_month)
+            if request.GET.get("period")
+            else periods.current(periods.QUARTER, start_month)
+        )
+        since = date.fromisoformat(request.GET["since"]) if request.GET.get("since") else None
+    except (DomainError, ValueError):
+        messages.error(request, "Unknown period or snapshot week; showing the latest.")
+        span, since = periods.current(periods.QUARTER, start_month), None
+    try:
+        scope = resolve_scope(request.user, request.GET.get("scope"))
+    except NotFound as error:
+        raise Http404(error.message) from error
+    result = snapshots.changes(request.user, scope, span, since)
+    return render(
+        request,
+        "forecasting/changes.html",
+        {
+            "result": result,
+            "rows": [
+                {
+                    "key": b,
+                    "label": BUCKET_LABELS[b],
+                    "before": result.before[b],
+                    "after": result.after[b],
+                    "delta": result.delta[b],
+                }
+                for b in ("commit", "best_case", "pipeline", "won")
+            ],
+            "waterfall": _waterfall(result),
+            "scopes": scope_choices(request.user),
+            "periods": period_choices(start_month, span),
+            "reasons": snapshots.REASONS,
+            "currency": settings.DEFAULT_CURRENCY,
+            "nav_section": "forecasting",
+        },
+    )
+
+
+def _waterfall(result: snapshots.Changes) -> dict[str, Any]:
+    """Commit from the snapshot to now: a floating bar per reason."""
+    labels, bars, level = (
+        ["Snapshot"],
+        [[0.0, float(result.before["commit"])]],
+        result.before["commit"],
+    )
+    for reason, label in snapshots.REASONS.items():
+        step = result.by_reason.get(reason, {}).get("commit")
+        if step:
+            labels.append(label)
+            bars.append([float(level), float(level + step)])
+            level += step
+    labels.append("Now")
+    bars.append([0.0, float(result.after["commit"])])
+    return {"labels": labels, "bars": bars}
+
+
+@access(AUTHENTICATED)
+@require_POST
+def snapshot_now(request: AuthenticatedRequest) -> HttpResponse:
+    """Take this week's snapshot now (admins and managers); a slot already taken stays."""
+    if not (request.user.is_admin or request.user.is_manager):
+        raise PermissionDenied("Only administrators and managers take snapshots.")
+    written = services.snapshot_request(actor=request.user)
+    messages.success(
+        request,
+        f"Snapshot taken ({written} figures)."
+        if written
+        else "This week's snapshot was already taken.",
+    )
+    return redirect(f"{reverse('forecasting:changes')}?{request.POST.get('back', '')}")

@@ -3,7 +3,36 @@
  */
 (function () {
   "use strict";
+  function waterfall() {
+    var node = document.getElementById("waterfall-data");
+    var canvas = document.getElementById("waterfall-chart");
+    if (!node || !canvas || !window.Chart) return;
+    var data = JSON.parse(node.textContent);
+    var last = data.bars.length - 1;
+    canvas.chart = new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: [
+          {
+            label: "Commit",
+            data: data.bars,
+            backgroundColor: data.bars.map(function (bar, i) {
+              if (i === 0 || i === last) return "#6c757d";
+              return bar[1] >= bar[0] ? "#198754" : "#dc3545";
+            }),
+          },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        plugins: { legend: { display: false } },
+        scales: { y: { beginAtZero: true } },
+      },
+    });
+  }
   function start() {
+    waterfall();
     var node = document.getElementById("forecast-chart-data");
     var canvas = document.getElementById("attainment-chart");
     if (!node || !canvas || !window.Chart) return;
