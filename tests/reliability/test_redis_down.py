@@ -47,15 +47,19 @@ def cache_at(url: str) -> Any:
 
 @contextmanager
 def broker_at(url: str) -> Iterator[None]:
-    old_url, old_pool = app.conf.broker_url, app._pool
+    # The producer pool is cached apart from the connection pool: once any earlier test
+    # has sent a task, it would keep sending to the real broker.
+    old_url, old_pool, old_producers = app.conf.broker_url, app._pool, app.amqp._producer_pool
     app.conf.broker_url = url
     app._pool = None
+    app.amqp._producer_pool = None
     try:
         yield
     finally:
         if app._pool is not None:
             app._pool.force_close_all()
         app.conf.broker_url, app._pool = old_url, old_pool
+        app.amqp._producer_pool = old_producers
 
 
 def token_client(org: Org) -> APIClient:
