@@ -3,6 +3,8 @@
  */
 (function () {
   "use strict";
+  // Charts appear drawn, not growing: steadier for screenshots, print and reduced motion.
+  if (window.Chart) { window.Chart.defaults.animation = false; }
   function waterfall() {
     var node = document.getElementById("waterfall-data");
     var canvas = document.getElementById("waterfall-chart");

@@ -5,6 +5,8 @@
  */
 (function () {
   "use strict";
+  // Charts appear drawn, not growing: steadier for screenshots, print and reduced motion.
+  if (window.Chart) { window.Chart.defaults.animation = false; }
 
   var INDIGO = "#4f46e5";
 

@@ -4,6 +4,8 @@
  */
 (function () {
   "use strict";
+  // Charts appear drawn, not growing: steadier for screenshots, print and reduced motion.
+  if (window.Chart) { window.Chart.defaults.animation = false; }
 
   var COLOURS = ["#4f46e5", "#16a34a", "#d97706", "#6b7280"];
 
