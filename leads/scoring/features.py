@@ -30,9 +30,10 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 
-from crm.models import Activity
+from crm.models import Activity, CustomField, CustomFieldType
 from leads.models.history import LeadTransition
 from leads.models.leads import Lead
 from leads.scoring.rules import EpochSeconds
@@ -94,8 +95,28 @@ FEATURES: tuple[Feature, ...] = (
 )
 
 
+CUSTOM_PREFIX = "custom_"
+# Free text and lists make poor categories; dates would need a reference point.
+_CUSTOM_FEATURE_KINDS: dict[str, str] = {
+    CustomFieldType.TEXT: CATEGORY,
+    CustomFieldType.CHOICE: CATEGORY,
+    CustomFieldType.BOOLEAN: CATEGORY,
+    CustomFieldType.NUMBER: NUMBER,
+    CustomFieldType.MONEY: NUMBER,
+}
+
+
+def custom_features() -> list[Feature]:
+    """The lead's custom fields the model can use, named `custom_<key>`."""
+    return [
+        Feature(CUSTOM_PREFIX + field.key, field.name, _CUSTOM_FEATURE_KINDS[field.type])
+        for field in CustomField.objects.for_model("leads.Lead")
+        if field.type in _CUSTOM_FEATURE_KINDS
+    ]
+
+
 def all_features() -> list[Feature]:
-    return list(FEATURES)
+    return [*FEATURES, *custom_features()]
 
 
 def feature_names() -> list[str]:
@@ -183,6 +204,17 @@ EXPRESSIONS: dict[str, Any] = {
 }
 
 
+def expression(feature: Feature) -> Any:
+    """The SQL of one feature. A custom one reads its key from `custom`, so a model trained
+    before its field was deleted still scores (the value is then missing)."""
+    if feature.name.startswith(CUSTOM_PREFIX):
+        text = KT(f"custom__{feature.name.removeprefix(CUSTOM_PREFIX)}")
+        if feature.kind == NUMBER:
+            return Cast(text, output_field=FloatField())
+        return text
+    return EXPRESSIONS[feature.name]()
+
+
 def annotate(
     leads: QuerySet[Lead], features: Sequence[Feature], *, as_of: datetime | None
 ) -> QuerySet[Lead]:
@@ -192,7 +224,7 @@ def annotate(
     leads = leads.annotate(as_of=moment).annotate(
         window_start=F("as_of") - Value(timedelta(days=WINDOW_DAYS))
     )
-    return leads.annotate(**{f"f_{f.name}": EXPRESSIONS[f.name]() for f in features})
+    return leads.annotate(**{f"f_{f.name}": expression(f) for f in features})
 
 
 def matrix(rows: Sequence[Sequence[Any]], features: Sequence[Feature]) -> np.ndarray:

@@ -1,23 +1,40 @@
 """What a scoring rule may test: the lead's own fields, its source, and engagement.
 
 Each field has a type that decides its operators and how a rule's value is checked:
-text (in, =, contains, empty, not empty), number (=, ≥, ≤, in, empty, not empty) and
-choice (in, =, empty, not empty; values must be among the choices).
+text (in, =, contains, empty, not empty), number (=, ≥, ≤, in, empty, not empty),
+choice (in, =, empty, not empty; values must be among the choices) and date (=, ≥, ≤, empty,
+not empty). The lead's custom fields are offered too, as `custom.<key>`: text and long text
+as text, number and money as number, choice, multiple choice and yes/no as choice, date as date.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from crm.errors import DomainError
+from crm.models import CustomField, CustomFieldType
 from leads.models.leads import LeadSource, LeadStatus, Temperature, Timeframe
 from leads.scoring.models import ENGAGEMENT_FIELD, Engagement, Operator
 
-TEXT, NUMBER, CHOICE = "text", "number", "choice"
+TEXT, NUMBER, CHOICE, DATE = "text", "number", "choice", "date"
 OPERATORS: dict[str, tuple[str, ...]] = {
     TEXT: ("in", "eq", "contains", "empty", "not_empty"),
     NUMBER: ("eq", "gte", "lte", "in", "empty", "not_empty"),
     CHOICE: ("in", "eq", "empty", "not_empty"),
+    DATE: ("eq", "gte", "lte", "empty", "not_empty"),
+}
+CUSTOM_PREFIX = "custom."
+YES_NO = (("yes", "Yes"), ("no", "No"))
+_CUSTOM_KINDS = {
+    CustomFieldType.TEXT: TEXT,
+    CustomFieldType.LONG_TEXT: TEXT,
+    CustomFieldType.NUMBER: NUMBER,
+    CustomFieldType.MONEY: NUMBER,
+    CustomFieldType.DATE: DATE,
+    CustomFieldType.BOOLEAN: CHOICE,
+    CustomFieldType.CHOICE: CHOICE,
+    CustomFieldType.MULTI_CHOICE: CHOICE,
 }
 NO_VALUE = ("empty", "not_empty")
 
@@ -29,10 +46,15 @@ class RuleField:
     kind: str
     choices: tuple[tuple[str, str], ...] = ()
     column: str = ""  # the ORM lookup path; defaults to name
+    custom_type: str = ""  # the CustomFieldType of a custom field, else ""
 
     @property
     def lookup(self) -> str:
         return self.column or self.name
+
+    @property
+    def custom_key(self) -> str:
+        return self.name.removeprefix(CUSTOM_PREFIX) if self.custom_type else ""
 
 
 BUILT_IN: tuple[RuleField, ...] = (
@@ -58,10 +80,31 @@ def source_field() -> RuleField:
     return RuleField("source", "Source", CHOICE, choices, column="source__slug")
 
 
-def rule_fields() -> dict[str, RuleField]:
-    """Every field a rule may test, by name (the source's choices read from the database)."""
+def custom_rule_field(field: CustomField) -> RuleField:
+    choices: tuple[tuple[str, str], ...] = ()
+    if field.type == CustomFieldType.BOOLEAN:
+        choices = YES_NO
+    elif field.type in (CustomFieldType.CHOICE, CustomFieldType.MULTI_CHOICE):
+        choices = tuple((str(c), str(c)) for c in field.choices)
+    return RuleField(
+        CUSTOM_PREFIX + field.key,
+        field.name,
+        _CUSTOM_KINDS[CustomFieldType(field.type)],
+        choices,
+        custom_type=field.type,
+    )
+
+
+def rule_fields(*, custom: bool = True) -> dict[str, RuleField]:
+    """Every field a rule may test, by name (the source's choices and, unless `custom` is
+    False, the lead's custom fields read from the database)."""
     fields = {f.name: f for f in BUILT_IN}
     fields["source"] = source_field()
+    if not custom:
+        return fields
+    for custom_field in CustomField.objects.for_model("leads.Lead"):
+        spec = custom_rule_field(custom_field)
+        fields[spec.name] = spec
     return fields
 
 
@@ -127,6 +170,13 @@ def _clean_one(spec: RuleField, value: Any) -> Any:
     if spec.kind == NUMBER:
         number = _number(value, spec.label)
         return int(number) if number == number.to_integral_value() else float(number)
+    if spec.kind == DATE:
+        try:
+            return date.fromisoformat(str(value).strip()[:10]).isoformat()
+        except ValueError:
+            raise DomainError(
+                f"{spec.label} needs a date (YYYY-MM-DD), not “{value}”.", field="value"
+            ) from None
     if isinstance(value, (dict, list, bool)):
         raise DomainError(f"{spec.label} needs text, not {value!r}.", field="value")
     text = str(value).strip()

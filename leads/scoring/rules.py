@@ -8,6 +8,7 @@ on the audit log (index audit_object). Nothing is evaluated lead by lead in Pyth
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import reduce
 from operator import add, or_
 from typing import Any
@@ -16,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
     DateTimeField,
+    DecimalField,
     Exists,
     F,
     FloatField,
@@ -28,12 +30,19 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Greatest, Least, Round
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import (
+    GreaterThanOrEqual,
+    IContains,
+    IExact,
+    In,
+    LessThanOrEqual,
+)
 
-from crm.models import Activity, AuditEntry
+from crm.models import Activity, AuditEntry, CustomFieldType
 from leads.models.leads import Lead, LeadSource
-from leads.scoring.fields import NUMBER, TEXT, RuleField, rule_fields
+from leads.scoring.fields import CUSTOM_PREFIX, DATE, NUMBER, TEXT, RuleField, rule_fields
 from leads.scoring.models import ENGAGEMENT_FIELD, Engagement, Operator, ScoringRule
 
 SECONDS_PER_DAY = 86400.0
@@ -44,6 +53,13 @@ class EpochSeconds(Func):
 
     template = "EXTRACT(EPOCH FROM %(expressions)s)::double precision"
     output_field = FloatField()
+
+
+class Numeric(Func):
+    """<text>::numeric, any precision (the expression a custom number field's index uses)."""
+
+    template = "(%(expressions)s)::numeric"
+    output_field = DecimalField()
 
 
 @dataclass(frozen=True)
@@ -80,7 +96,41 @@ def describe(rule: ScoringRule, fields: dict[str, RuleField] | None = None) -> s
     return f"{label} {op} {shown}"
 
 
+def _custom_condition(rule: ScoringRule, spec: RuleField) -> Q:
+    """A condition on one key of the lead's `custom` jsonb. Numbers (money is stored as a
+    string) compare as `(custom ->> key)::numeric`, the expression the field's index uses;
+    multiple choice is a list, tested by containment (the GIN index on `custom`)."""
+    key, op = spec.custom_key, rule.operator
+    values = rule.value if isinstance(rule.value, list) else [rule.value]
+    if op in ("empty", "not_empty"):
+        empty = ~Q(custom__has_key=key) | Q(**{f"custom__{key}": ""})
+        return empty if op == "empty" else ~empty
+    if spec.custom_type == CustomFieldType.MULTI_CHOICE:
+        return reduce(or_, (Q(custom__contains={key: [v]}) for v in values))
+    if spec.custom_type == CustomFieldType.BOOLEAN:
+        wanted = [v == "yes" for v in values]
+        return reduce(or_, (Q(custom__contains={key: w}) for w in wanted))
+    text: Any = KT(f"custom__{key}")
+    if spec.kind == NUMBER:
+        number = Numeric(text)
+        if op in ("gte", "lte"):
+            lookup = GreaterThanOrEqual if op == "gte" else LessThanOrEqual
+            return Q(lookup(number, Decimal(str(values[0]))))
+        return Q(In(number, [Decimal(str(v)) for v in values]))
+    if spec.kind == DATE and op in ("gte", "lte"):
+        # ISO dates order as text.
+        lookup = GreaterThanOrEqual if op == "gte" else LessThanOrEqual
+        return Q(lookup(text, values[0]))
+    if spec.kind == TEXT and op == "contains":
+        return Q(IContains(text, values[0]))
+    if spec.kind == TEXT:
+        return reduce(or_, (Q(IExact(text, v)) for v in values))
+    return Q(In(text, values))
+
+
 def _field_condition(rule: ScoringRule, spec: RuleField, sources: dict[str, int]) -> Q:
+    if spec.custom_type:
+        return _custom_condition(rule, spec)
     lookup = spec.lookup
     if rule.field == "source":
         lookup = "source_id"
@@ -170,7 +220,8 @@ def compile_rules(rules: list[ScoringRule], *, now: datetime) -> list[CompiledRu
     if not rules:
         return []
     sources = source_ids()
-    fields = rule_fields()
+    # The custom fields' definitions are read only when a rule tests one.
+    fields = rule_fields(custom=any(r.field.startswith(CUSTOM_PREFIX) for r in rules))
     usable = [r for r in rules if r.field in fields or r.field == ENGAGEMENT_FIELD]
     compiled = [compile_rule(rule, now=now, sources=sources, fields=fields) for rule in usable]
     return [replace(c, index=i) for i, c in enumerate(compiled)]
