@@ -219,6 +219,8 @@ class DealViewSet(TimelineMixin, ScopedModelViewSet[Deal]):
         "currency",
         "forecast_category",
         "external_id",
+        "account",
+        "primary_contact",
     )
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 

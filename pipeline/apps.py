@@ -5,8 +5,12 @@ class PipelineConfig(AppConfig):
     name = "pipeline"
 
     def ready(self) -> None:
+        from crm.panels import register_panel
         from crm.search import register
         from pipeline import importers  # noqa: F401  (import/export kinds)
+        from pipeline.panels import account_deals_panel, contact_deals_panel
         from pipeline.search import DealSearch
 
         register(DealSearch())
+        register_panel("account", account_deals_panel)
+        register_panel("contact", contact_deals_panel)

@@ -169,6 +169,9 @@ class DealFilterForm(forms.Form):
         label="Forecast figure",
         help_text="With Closed won, the closing dates are the days the deals were won.",
     )
+    # Set by the links on account and contact pages; shown as a notice, not as a field.
+    account = FormIntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    contact = FormIntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         choices=[
             ("-created", "Newest"),

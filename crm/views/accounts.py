@@ -29,6 +29,7 @@ from crm.forms.relationships import (
     TaskForm,
 )
 from crm.models import Account, Contact
+from crm.panels import panels_for
 from crm.selectors.custom_fields import custom_rows
 from crm.selectors.relationships import ACCOUNT_SORTS
 from crm.selectors.relationships import account_list as select_accounts
@@ -184,6 +185,7 @@ def account_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "crm/accounts/detail.html",
         {
             "account": account,
+            "panels": panels_for("account", request.user, account),
             "custom_rows": custom_rows("crm.Account", account.custom),
             "can_edit": editable,
             "contacts": contacts,

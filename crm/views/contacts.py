@@ -29,6 +29,7 @@ from crm.forms.relationships import (
     TaskForm,
 )
 from crm.models import Contact
+from crm.panels import panels_for
 from crm.selectors.custom_fields import custom_rows
 from crm.selectors.relationships import CONTACT_SORTS, contact_list, mailing_list
 from crm.selectors.timeline import tasks_for, timeline_for
@@ -157,6 +158,7 @@ def contact_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "crm/contacts/detail.html",
         {
             "contact": contact,
+            "panels": panels_for("contact", request.user, contact),
             "custom_rows": custom_rows("crm.Contact", contact.custom),
             "can_edit": editable and contact.erased_at is None,
             "timeline": timeline_for(actor=request.user, contact=contact),

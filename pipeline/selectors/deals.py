@@ -60,6 +60,8 @@ class DealFilters:
     amount_max: Decimal | None = None
     search: str = ""
     forecast: str = ""  # a FORECAST_BUCKETS key: the deals behind one forecast figure
+    account: int | None = None  # the deals of one account (its page links here)
+    contact: int | None = None  # the deals whose primary contact this is
 
     @classmethod
     def from_data(cls, data: dict[str, Any]) -> "DealFilters":
@@ -82,6 +84,8 @@ class DealFilters:
             amount_max=data.get("amount_max"),
             search=(data.get("q") or "").strip()[:100],
             forecast=data.get("forecast") or "",
+            account=pk(data.get("account")),
+            contact=pk(data.get("contact")),
         )
 
 
@@ -133,6 +137,10 @@ def apply_filters(deals: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]
         deals = deals.filter(pipeline_id=filters.pipeline)
     if filters.stage:
         deals = deals.filter(stage_id=filters.stage)
+    if filters.account:
+        deals = deals.filter(account_id=filters.account)
+    if filters.contact:
+        deals = deals.filter(primary_contact_id=filters.contact)
     if filters.owner:
         deals = deals.filter(owner_id=filters.owner)
     if filters.team is not None and filters.team_only:

@@ -27,6 +27,8 @@ FILTER_KEYS = (
     "amount_min",
     "amount_max",
     "forecast",
+    "account",
+    "contact",
 )
 CARD_RELATIONS = ("owner", "account", "stage", "pipeline", "updated_by")
 

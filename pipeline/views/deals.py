@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -11,9 +12,10 @@ from crm.access import AUTHENTICATED, AuthenticatedRequest, access, get_visible_
 from crm.errors import DomainError, StaleVersion
 from crm.forms.custom_fields import split_custom
 from crm.forms.relationships import ActivityForm, TaskForm
+from crm.models import Account, Contact
 from crm.selectors.custom_fields import custom_rows
 from crm.selectors.timeline import tasks_for, timeline_for
-from crm.visibility import can_edit
+from crm.visibility import can_edit, visible
 from pipeline import selectors, services
 from pipeline.forms import CloseForm, DealForm, LineItemForm, ReopenForm
 from pipeline.models import Deal, DealLineItem, Product, StageKind
@@ -38,7 +40,7 @@ EDIT_FIELDS = (
 
 @access(AUTHENTICATED)
 def deal_create(request: AuthenticatedRequest) -> HttpResponse:
-    form = DealForm(request.POST or None, actor=request.user)
+    form = DealForm(request.POST or None, actor=request.user, initial=_prefill(request))
     if request.method == "POST" and form.is_valid():
         data = split_custom({k: v for k, v in form.cleaned_data.items() if v not in (None, "")})
         try:
@@ -53,6 +55,26 @@ def deal_create(request: AuthenticatedRequest) -> HttpResponse:
         "pipeline/deal_form.html",
         {"form": form, "title": "New deal", "nav_section": "pipeline"},
     )
+
+
+def _prefill(request: AuthenticatedRequest) -> dict[str, Any]:
+    """`?account=` / `?contact=` from an account or contact page: the new deal's account and
+    primary contact, when the user may see them (anything else is ignored)."""
+    initial: dict[str, Any] = {}
+    account = _visible_pick(request, Account.objects.alive(), "account")
+    if account is not None:
+        initial["account"] = account
+    contact = _visible_pick(request, Contact.objects.alive(), "contact")
+    if contact is not None:
+        initial["primary_contact"] = contact
+    return initial
+
+
+def _visible_pick[M: Model](request: AuthenticatedRequest, rows: QuerySet[M], key: str) -> M | None:
+    raw = request.GET.get(key, "")
+    if not raw.isdigit() or len(raw) > 9:
+        return None
+    return visible(request.user, rows).filter(pk=int(raw)).first()
 
 
 @access(scoped("pipeline.Deal"))

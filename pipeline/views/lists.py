@@ -4,7 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,8 +14,9 @@ from django.views.decorators.http import require_POST
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError
 from crm.exports import list_export
-from crm.models import SavedView
+from crm.models import Account, Contact, SavedView
 from crm.services.saved_views import saved_view_delete, saved_view_save
+from crm.visibility import visible
 from pipeline import selectors
 from pipeline.forms import SavedViewForm
 from pipeline.models import Deal
@@ -66,8 +68,34 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
             "saved_views": SavedView.objects.filter(user=request.user, kind="deals"),
             "save_form": SavedViewForm(initial={"querystring": params.urlencode()}),
             "nav_section": "pipeline",
+            "record_filter": _record_filter(request, filters, params),
         },
     )
+
+
+def _record_filter(
+    request: AuthenticatedRequest, filters: selectors.DealFilters, params: QueryDict
+) -> dict[str, str] | None:
+    """The notice over a list narrowed to one account's or contact's deals (named only
+    when the user may see that record; the filter itself only ever shows visible deals)."""
+    rows: QuerySet[Any]
+    if filters.account:
+        label, key, pk = "Deals of account", "account", filters.account
+        rows = Account.objects.alive()
+    elif filters.contact:
+        label, key, pk = "Deals with contact", "contact", filters.contact
+        rows = Contact.objects.alive()
+    else:
+        return None
+    record = visible(request.user, rows).filter(pk=pk).first()
+    rest = params.copy()
+    rest.pop(key, None)
+    return {
+        "label": label,
+        "name": str(record) if record else "you can't see",
+        "url": reverse(f"crm:{key}_detail", args=[pk]) if record else "",
+        "clear_url": reverse("pipeline:deal_list") + ("?" + rest.urlencode() if rest else ""),
+    }
 
 
 @access(AUTHENTICATED)
