@@ -3,7 +3,7 @@ into the `crm` namespace by crm/urls.py, which also routes the home page, My day
 
 from django.urls import URLPattern, URLResolver, path
 
-from crm.views import accounts, activities, contacts, inbox, sharing
+from crm.views import accounts, activities, contacts, inbox, sharing, work
 
 relationship_patterns: list[URLPattern | URLResolver] = [
     path("search/", inbox.search_page, name="search"),
@@ -48,6 +48,11 @@ relationship_patterns: list[URLPattern | URLResolver] = [
     # activities and tasks, on any record
     path("activities/new/", activities.activity_create, name="activity_create"),
     path("timeline/", activities.timeline_more, name="timeline"),
+    path("activities/", work.activity_list, name="activity_list"),
+    path("activities/export.csv", work.activity_export, name="activity_export"),
+    path("tasks/", work.task_list, name="task_list"),
+    path("tasks/export.csv", work.task_export, name="task_export"),
+    path("tasks/complete/", work.task_bulk_complete, name="task_bulk_complete"),
     path("tasks/new/", activities.task_create, name="task_create"),
     path("tasks/<int:pk>/toggle/", activities.task_toggle, name="task_toggle"),
     # notifications and saved views

@@ -9,6 +9,7 @@ from crm.limits import FormDateTimeField
 from crm.models import Account, Activity, Contact, Task
 from crm.models.accounts import EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind
+from crm.selectors.work import DUE_CHOICES, DayBounds, due_q
 
 
 class BoundedIsoDateTimeField(FormDateTimeField, django_filters.fields.IsoDateTimeField):
@@ -80,6 +81,11 @@ class ActivityFilter(LinkFilterMixin):
 
 class TaskFilter(LinkFilterMixin):
     done = django_filters.BooleanFilter(method="filter_done")
+    due = django_filters.ChoiceFilter(
+        choices=DUE_CHOICES,
+        method="filter_due",
+        help_text="overdue (open, past due), today, week (to Sunday), later; company time zone.",
+    )
     due_after = IsoDateTimeFilter(field_name="due_at", lookup_expr="gte")
     due_before = IsoDateTimeFilter(field_name="due_at", lookup_expr="lt")
 
@@ -89,3 +95,6 @@ class TaskFilter(LinkFilterMixin):
 
     def filter_done(self, queryset: QuerySet[Task], name: str, value: Any) -> QuerySet[Task]:
         return queryset.filter(done_at__isnull=not value)
+
+    def filter_due(self, queryset: QuerySet[Task], name: str, value: str) -> QuerySet[Task]:
+        return queryset.filter(due_q(value, DayBounds.current()))

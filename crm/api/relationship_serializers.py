@@ -232,3 +232,16 @@ class ShareInputSerializer(serializers.Serializer[RecordShare]):
         queryset=Team.objects.all(), required=False, allow_null=True
     )
     access = serializers.ChoiceField(choices=ShareAccess.choices, default=ShareAccess.READ)
+
+
+class TaskCompleteSerializer(serializers.Serializer[Any]):
+    ids = serializers.ListField(
+        child=ApiIntegerField(min_value=1), allow_empty=False, max_length=500
+    )
+
+
+class TaskCompleteResultSerializer(serializers.Serializer[Any]):
+    done = serializers.IntegerField(help_text="Tasks ticked done now.")
+    skipped = serializers.IntegerField(
+        help_text="Already done, unknown, hidden from you or not yours to change."
+    )

@@ -21,9 +21,9 @@ class Sort:
         return (f"-{self.field}" if self.descending else self.field, "id")
 
 
-def sort_from(sorts: dict[str, Sort], filters: dict[str, Any]) -> Sort:
-    """The list's sort named in `filters`, else sorting by name."""
-    return sorts.get(filters.get("sort") or "name", sorts["name"])
+def sort_from(sorts: dict[str, Sort], filters: dict[str, Any], default: str = "name") -> Sort:
+    """The list's sort named in `filters`, else the list's default (by name)."""
+    return sorts.get(filters.get("sort") or default, sorts[default])
 
 
 ACCOUNT_SORTS = {

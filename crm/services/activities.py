@@ -4,6 +4,7 @@ Leads and pipeline pages embed the same forms: they pass `lead=` or `deal=` and 
 services check the actor can see whatever they link to.
 """
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,7 @@ from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
 from crm.services.notifications import notification_create
 from crm.services.ownership import require_edit, visible_or_error
-from crm.visibility import check_owner_change
+from crm.visibility import check_owner_change, editable
 
 ACTIVITY_FIELDS = (
     "kind",
@@ -249,3 +250,23 @@ def task_delete(*, actor: User, task: Task) -> None:
     require_edit(actor, task)
     audit(actor=actor, obj=task, action=AuditAction.DELETE, changes=snapshot(task, TASK_FIELDS))
     task.delete()
+
+
+MAX_BULK_TASKS = 500
+
+
+@transaction.atomic
+def tasks_complete(*, actor: User, task_ids: Iterable[int]) -> tuple[int, int]:
+    """Tick many tasks done: (done, skipped). Tasks already done, hidden from or not
+    editable by `actor` are skipped; each one ticked is audited like a single tick."""
+    ids = sorted({int(pk) for pk in task_ids})
+    if not ids:
+        raise DomainError("Select the tasks to mark done.", field="ids")
+    if len(ids) > MAX_BULK_TASKS:
+        raise DomainError(f"Mark at most {MAX_BULK_TASKS} tasks done at once.", field="ids")
+    rows = editable(actor, Task.objects.filter(pk__in=ids, done_at__isnull=True))
+    done = 0
+    for task in rows.select_for_update().order_by("id"):
+        task_update(actor=actor, task=task, data={"done": True})
+        done += 1
+    return done, len(ids) - done

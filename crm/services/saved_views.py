@@ -7,7 +7,7 @@ from django.db import transaction
 from crm.errors import DomainError, NotFound
 from crm.models import SavedView, User
 
-LIST_KINDS = ("accounts", "contacts", "leads", "deals")
+LIST_KINDS = ("accounts", "contacts", "leads", "deals", "tasks", "activities")
 DROPPED_PARAMS = {"after", "before", "cursor", "csrfmiddlewaretoken", "view"}
 
 

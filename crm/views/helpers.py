@@ -43,13 +43,15 @@ def render_sorted_list(
     sorts: dict[str, Sort],
     kind: str,
     template: str,
+    default_sort: str = "name",
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """A keyset-paged list page sorted as the filters say; htmx gets the rows partial.
 
     The rows are in the context under `kind` ("accounts", "contacts"), which is also the
-    saved-view kind.
+    saved-view kind. `extra` adds to the context of the whole page and of the partial.
     """
-    sort = sort_from(sorts, filters)
+    sort = sort_from(sorts, filters, default_sort)
     page, prev_url, next_url = keyset_sorted_page(
         request, rows, field=sort.field, descending=sort.descending
     )
@@ -58,9 +60,10 @@ def render_sorted_list(
         kind: page,
         "prev_url": prev_url,
         "next_url": next_url,
-        "sort": filters.get("sort") or "name",
+        "sort": filters.get("sort") or default_sort,
         "saved_views": saved_views_for(actor=request.user, kind=kind),
         "list_kind": kind,
+        **(extra or {}),
     }
     if request.headers.get("HX-Request"):
         return render(request, f"{template}#rows", context)

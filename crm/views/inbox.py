@@ -19,6 +19,8 @@ LIST_URLS = {
     "contacts": "crm:contact_list",
     "leads": "leads:list",
     "deals": "pipeline:deal_list",
+    "tasks": "crm:task_list",
+    "activities": "crm:activity_list",
 }
 
 

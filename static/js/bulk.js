@@ -1,5 +1,5 @@
 /*
- * Lead list: "select all" and the count of selected leads for bulk actions.
+ * Bulk bars (lead list, tasks): "select all" and the count of selected rows for bulk actions.
  * Checkboxes carry data-bulk-item (and form="bulk-form"); the header box data-bulk-all.
  */
 (function () {
