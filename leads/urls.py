@@ -14,6 +14,7 @@ urlpatterns = [
     path("duplicates/", records.duplicate_check, name="duplicate_check"),
     path("<int:pk>/", records.lead_detail, name="detail"),
     path("<int:pk>/edit/", records.lead_edit, name="edit"),
+    path("<int:pk>/duplicates/", records.lead_duplicates, name="duplicates"),
     path("<int:pk>/score/", scoring.lead_score, name="score"),
     path("<int:pk>/status/", records.lead_transition, name="transition"),
     path("<int:pk>/temperature/", records.lead_temperature, name="temperature"),

@@ -13,7 +13,13 @@ from .lists import (
     lead_page,
 )
 from .myday import hot_leads_for_my_day, new_leads_for_my_day
-from .records import lead_detail, lead_for_actor, lead_search, lead_transitions
+from .records import (
+    lead_detail,
+    lead_duplicates,
+    lead_for_actor,
+    lead_search,
+    lead_transitions,
+)
 from .scoped import LeadPlan, lead_plan
 
 __all__ = [
@@ -27,6 +33,7 @@ __all__ = [
     "funnel_reached",
     "hot_leads_for_my_day",
     "lead_detail",
+    "lead_duplicates",
     "lead_export_rows",
     "lead_for_actor",
     "lead_list",

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from crm.models import User
@@ -31,8 +32,6 @@ def lead_transitions(lead: Lead) -> list[LeadTransition]:
 
 def lead_detail(*, actor: User, lead: Lead) -> dict[str, Any]:
     """Everything the lead page shows besides the lead itself, in a fixed number of queries."""
-    from leads.services.duplicates import find_duplicates
-
     deals: list[Any] = []
     if lead.converted_deal_id:
         deals = list(
@@ -43,25 +42,37 @@ def lead_detail(*, actor: User, lead: Lead) -> dict[str, Any]:
     merges = list(
         LeadMerge.objects.filter(winner=lead).select_related("loser", "actor").order_by("-at")[:10]
     )
-    duplicates = (
-        []
-        if lead.status == "converted"
-        else find_duplicates(
-            actor=actor,
-            email=lead.email,
-            phone=lead.phone,
-            first_name=lead.first_name,
-            last_name=lead.last_name,
-            company=lead.company,
-            exclude_lead=lead,
-        )
-    )
-    return {
-        "transitions": lead_transitions(lead),
-        "deals": deals,
-        "merges": merges,
-        "duplicates": [d for d in duplicates if d.kind == "lead" or d.visible],
-    }
+    return {"transitions": lead_transitions(lead), "deals": deals, "merges": merges}
+
+
+DUPLICATES_CACHE_SECONDS = 300
+
+
+def lead_duplicates(*, actor: User, lead: Lead) -> list[Any]:
+    """The lead page's "Possible duplicates" (loaded after the page, through htmx), cached
+    for a few minutes per viewer and per version of the lead: an edit asks again at once."""
+    from leads.services.duplicates import find_duplicates
+
+    if lead.status == "converted":
+        return []
+    key = f"lead-duplicates:{lead.pk}:{lead.updated_at.timestamp()}:{actor.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = [
+            candidate
+            for candidate in find_duplicates(
+                actor=actor,
+                email=lead.email,
+                phone=lead.phone,
+                first_name=lead.first_name,
+                last_name=lead.last_name,
+                company=lead.company,
+                exclude_lead=lead,
+            )
+            if candidate.kind == "lead" or candidate.visible
+        ]
+        cache.set(key, found, DUPLICATES_CACHE_SECONDS)
+    return list(found)
 
 
 def lead_search(*, actor: User, query: str, limit: int = 20) -> QuerySet[Lead]:

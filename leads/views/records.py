@@ -141,6 +141,19 @@ def lead_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "leads/detail.html", context)
 
 
+@access(scoped("leads.Lead"))
+@require_GET
+def lead_duplicates(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """htmx: the lead page's "Possible duplicates" panel, loaded once the page is shown."""
+    lead = _lead_or_404(request, pk)
+    duplicates = selectors.lead_duplicates(actor=request.user, lead=lead)
+    return render(
+        request,
+        "leads/_duplicates.html",
+        {"duplicates": duplicates, "merge_target": lead, "live": True},
+    )
+
+
 def _timeline(request: AuthenticatedRequest, lead: Lead) -> dict:  # type: ignore[type-arg]
     from crm.forms.relationships import ActivityForm, TaskForm
     from crm.selectors.timeline import tasks_for, timeline_for
