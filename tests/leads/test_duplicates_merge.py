@@ -122,3 +122,12 @@ def test_the_merge_page_shows_choice_labels_not_codes(org: Org) -> None:
     assert "Within about two months" in body
     assert "Immediate need" in body
     assert "within_2_months" not in body.replace('value="within_2_months"', "")
+
+
+def test_a_shared_first_name_and_company_alone_is_not_a_likely_duplicate(org: Org) -> None:
+    # similarity("ada wright soylent", "ada lovelace soylent") is 0.43: pg_trgm's default
+    # threshold (0.3) would call them duplicates; the floor of 0.5 does not.
+    LeadFactory(owner=org.rep, first_name="Ada", last_name="Lovelace", company="Soylent")
+    close = LeadFactory(owner=org.rep, first_name="Ada", last_name="Wrigth", company="Soylent")
+    found = find_duplicates(actor=org.rep, first_name="Ada", last_name="Wright", company="Soylent")
+    assert [c.id for c in found if c.kind == "lead"] == [close.pk]
