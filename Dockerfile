@@ -31,5 +31,6 @@ RUN pip install --no-deps . \
 USER crm
 EXPOSE 8000
 
-# Workers: WEB_CONCURRENCY (gunicorn reads it). Worker and beat override this command.
-CMD ["gunicorn", "crm.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "--timeout", "60", "--graceful-timeout", "30"]
+# Threaded workers: WEB_CONCURRENCY processes x WEB_THREADS threads (gunicorn.conf.py).
+# Worker and beat override this command.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "crm.wsgi:application"]

@@ -1,6 +1,7 @@
 """API for people: the signed-in user, the user directory and teams."""
 
-from typing import Any
+import threading
+from typing import Any, ClassVar
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
@@ -36,7 +37,30 @@ class AdminWrites(BasePermission):
 
 
 class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, generated once per process and version, under a lock.
+
+    drf-spectacular's generator keeps state in module globals and is not thread-safe: two
+    threads of one gunicorn gthread worker building it at once could fail. The schema is
+    the same for every user (SERVE_PUBLIC), so the first request builds it and the others
+    reuse it (which also spares each request the seconds a build takes)."""
+
     access = AUTHENTICATED
+    _lock = threading.Lock()
+    _built: ClassVar[dict[tuple[Any, ...], Any]] = {}
+
+    def _get_schema_response(self, request: Request) -> Response:
+        version = self.api_version or request.version or self._get_version_parameter(request)
+        key = (version, request.GET.get("lang", ""))
+        with self._lock:
+            if key not in self._built:
+                generator = self.generator_class(
+                    urlconf=self.urlconf, api_version=version, patterns=self.patterns
+                )
+                self._built[key] = generator.get_schema(request=request, public=self.serve_public)
+        filename = self._get_filename(request, version)
+        return Response(
+            data=self._built[key], headers={"Content-Disposition": f'inline; filename="{filename}"'}
+        )
 
 
 class SwaggerView(SpectacularSwaggerSplitView):

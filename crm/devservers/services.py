@@ -190,8 +190,52 @@ def _start_embedded_postgres() -> str:
         ) from error
     _embedded.postgres = server
     url = server.get_uri(DATABASE_NAME)
+    _tune_embedded_postgres(server.get_uri("postgres"))
     _ensure_database(url, variable="embedded PostgreSQL")
     return url
+
+
+def embedded_postgres_settings(memory_bytes: int) -> dict[str, str]:
+    """Memory settings for the embedded server, from the machine's RAM: the common
+    starting points (a quarter of RAM for shared buffers, capped for a laptop that runs
+    other things; the planner told that half of RAM caches files; SSD page costs)."""
+    mib = max(memory_bytes // (1024 * 1024), 1024)
+    return {
+        "shared_buffers": f"{min(mib // 4, 2048)}MB",
+        "effective_cache_size": f"{mib // 2}MB",
+        "work_mem": "16MB",
+        "maintenance_work_mem": f"{min(mib // 16, 512)}MB",
+        "random_page_cost": "1.1",
+        "effective_io_concurrency": "200",
+    }
+
+
+def _machine_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 4 * 1024**3
+
+
+def _tune_embedded_postgres(url: str) -> None:
+    """ALTER SYSTEM the settings above; all but shared_buffers apply at once (reload),
+    shared_buffers from the next start. A failure only warns: defaults still work."""
+    import psycopg2
+
+    wanted = embedded_postgres_settings(_machine_memory())
+    try:
+        connection = psycopg2.connect(_libpq_url(url), connect_timeout=CONNECT_TIMEOUT_SECONDS)
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            for name, value in wanted.items():
+                cursor.execute("SELECT current_setting(%s)", [name])
+                (current,) = cursor.fetchone()
+                if current != value:
+                    cursor.execute(f"ALTER SYSTEM SET {name} = %s", [value])
+            cursor.execute("SELECT pg_reload_conf()")
+        connection.close()
+    except psycopg2.Error as error:
+        _say(f"PostgreSQL: kept the default memory settings ({str(error).strip()})")
 
 
 # --------------------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """Production settings pass Django's deployment checks."""
 
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,3 +43,26 @@ def test_production_refuses_to_boot_without_a_secret_key() -> None:
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_gunicorn_serves_with_threaded_workers_sized_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    path = ROOT / "gunicorn.conf.py"
+    defaults = runpy.run_path(str(path))
+    assert (defaults["worker_class"], defaults["workers"], defaults["threads"]) == ("gthread", 2, 4)
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    monkeypatch.setenv("WEB_THREADS", "8")
+    sized = runpy.run_path(str(path))
+    assert (sized["workers"], sized["threads"]) == (3, 8)
+
+
+def test_the_embedded_postgres_is_sized_to_the_machine() -> None:
+    from crm.devservers.services import embedded_postgres_settings
+
+    small = embedded_postgres_settings(4 * 1024**3)
+    assert small["shared_buffers"] == "1024MB"
+    assert small["effective_cache_size"] == "2048MB"
+    big = embedded_postgres_settings(64 * 1024**3)
+    assert big["shared_buffers"] == "2048MB"  # capped: a dev machine runs other things
+    assert big["maintenance_work_mem"] == "512MB"
