@@ -38,20 +38,13 @@ def _filters[F: TaskListForm | ActivityListForm](
     return form, (form.cleaned_data if form.is_valid() else {})
 
 
-def _querystrings(request: AuthenticatedRequest) -> dict[str, str]:
-    """`sort_base`: the filters without sort and page, for the sortable column headers;
-    `whose`: only scope and owner, for the quick links (overdue, today, by kind)."""
-    params = request.GET.copy()
-    for key in ("sort", "after", "before"):
-        params.pop(key, None)
+def _whose(request: AuthenticatedRequest) -> dict[str, str]:
+    """`whose`: only scope and owner, for the quick links (overdue, today, by kind)."""
     whose = QueryDict(mutable=True)
     for key in ("scope", "owner"):
         if request.GET.get(key):
             whose[key] = request.GET[key]
-    return {
-        "sort_base": params.urlencode() + "&" if params else "",
-        "whose": whose.urlencode() + "&" if whose else "",
-    }
+    return {"whose": whose.urlencode() + "&" if whose else ""}
 
 
 def linked_to(record: Task | Activity) -> str:
@@ -83,7 +76,7 @@ def task_list(request: AuthenticatedRequest) -> HttpResponse:
             "counts": work.task_counts(actor=request.user, filters=filters),
             "now": timezone.now(),
             "nav_section": "work",
-            **_querystrings(request),
+            **_whose(request),
         },
     )
 
@@ -150,7 +143,7 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
                 (value, label, counts.get(value, 0)) for value, label in ActivityKind.choices
             ],
             "nav_section": "work",
-            **_querystrings(request),
+            **_whose(request),
         },
     )
 

@@ -32,12 +32,14 @@ COUNT_CAP = 1000
 SORTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "-created": (("-created_at", "-id"), ("created_at", "id"), "<"),
     "created": (("created_at", "id"), ("created_at", "id"), ">"),
+    "-name": (("-last_name", "-first_name", "-id"), ("last_name", "first_name", "id"), "<"),
     "name": (("last_name", "first_name", "id"), ("last_name", "first_name", "id"), ">"),
     "-score": ((), ("score", "id"), "<"),  # NULLS LAST; handled apart
 }
 SORT_LABELS = {
     "-created": "Newest",
     "created": "Oldest",
+    "-name": "Name, Z to A",
     "name": "Name",
     "-score": "Score",
 }

@@ -40,6 +40,7 @@ def lead_list(request: AuthenticatedRequest) -> HttpResponse:
         "rows": page.rows,
         "count": count,
         "count_more": more,
+        "sort": filters.sort,
         "next_url": next_url,
         "prev_url": ("?" + base) if page.has_previous else "",
         "querystring": base,

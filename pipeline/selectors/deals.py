@@ -38,6 +38,7 @@ SORTS: dict[str, tuple[str, bool]] = {
     "close": ("expected_close_date", False),
     "-close": ("expected_close_date", True),
     "name": ("name", False),
+    "-name": ("name", True),
     "-updated": ("updated_at", True),
 }
 DEFAULT_SORT = "-created"

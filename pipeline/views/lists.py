@@ -69,6 +69,7 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
             "save_form": SavedViewForm(initial={"querystring": params.urlencode()}),
             "nav_section": "pipeline",
             "record_filter": _record_filter(request, filters, params),
+            "sort": sort,
         },
     )
 
