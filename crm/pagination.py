@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 
@@ -117,3 +118,26 @@ def _cursor(token: str | None, model_field: Any) -> tuple[Any, int] | None:
         return model_field.to_python(value), int(pk)
     except (ValueError, TypeError, ValidationError, binascii.Error):
         return None
+
+
+COUNT_CAP = 1000
+
+
+def estimated_rows(queryset: QuerySet[Any, Any]) -> int:
+    """PostgreSQL's estimate of how many rows `queryset` holds (EXPLAIN, nothing read)."""
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def count_or_estimate(queryset: QuerySet[Any, Any], cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """(count, about): the exact count up to `cap` (a bounded scan), past it the planner's
+    estimate (never below cap + 1) and about=True, for lists to say "about N match"."""
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    if counted <= cap:
+        return counted, False
+    return max(cap + 1, estimated_rows(queryset)), True

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from crm.access import AuthenticatedRequest
 from crm.models import Activity
 from crm.models.activities import LINK_FIELDS
-from crm.pagination import keyset_sorted_page
+from crm.pagination import count_or_estimate, keyset_sorted_page
 from crm.selectors.relationships import Sort, sort_from
 from crm.selectors.saved_views import saved_views_for
 
@@ -55,9 +55,12 @@ def render_sorted_list(
     page, prev_url, next_url = keyset_sorted_page(
         request, rows, field=sort.field, descending=sort.descending
     )
+    count, about = count_or_estimate(rows)
     context = {
         "form": form,
         kind: page,
+        "count": count,
+        "count_about": about,
         "prev_url": prev_url,
         "next_url": next_url,
         "sort": filters.get("sort") or default_sort,

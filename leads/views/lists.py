@@ -9,6 +9,7 @@ from crm.access import AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError
 from crm.exports import list_export
 from crm.models.notifications import SavedView
+from crm.pagination import estimated_rows
 from crm.services.saved_views import saved_view_save
 from leads import selectors
 from leads.forms import BulkActionForm, LeadFilterForm, filters_from
@@ -28,6 +29,8 @@ def lead_list(request: AuthenticatedRequest) -> HttpResponse:
     cursor = request.GET.get("cursor", "")
     page = selectors.lead_page(leads, sort=filters.sort, cursor=cursor, plan=plan)
     count, more = selectors.capped_count(leads, plan=plan)
+    if more:  # past the cap: PostgreSQL's estimate, shown as "about N"
+        count = max(count + 1, estimated_rows(leads))
     params = request.GET.copy()
     params.pop("cursor", None)
     base = params.urlencode()

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from crm.models import Account, AuditEntry, Contact, Team, User
+from crm.pagination import estimated_rows
 from crm.visibility import visible
 from pipeline.models import (
     Deal,
@@ -390,21 +390,11 @@ class DealListSummary:
     by_status: tuple[StatusFigure, ...] = ()
 
 
-def _estimated_rows(deals: QuerySet[Deal]) -> int:
-    sql, params = deals.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
-
-
 def deal_list_summary(deals: QuerySet[Deal], cap: int = SUMMARY_CAP) -> DealListSummary:
     ids = deals.order_by().values("pk")[: cap + 1]
     count = Deal.objects.filter(pk__in=ids).count()
     if count > cap:
-        return DealListSummary(count=max(cap + 1, _estimated_rows(deals)), more=True, total=None)
+        return DealListSummary(count=max(cap + 1, estimated_rows(deals)), more=True, total=None)
     rows = (
         Deal.objects.filter(pk__in=ids)
         .values("stage__kind")
