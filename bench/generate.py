@@ -257,3 +257,71 @@ def generate_deals(*, count: int, owners: list[int], log: Callable[[str], None])
         )
         cursor.execute("ANALYZE pipeline_deal")
     log(f"deals: {count:,} in {pipeline.name}")
+
+
+def ensure_bench_people(log: Callable[[str], None]) -> None:
+    """A manager over every bench team (the company view) and an admin, for the bench's
+    "manager over everyone" and "admin" rows; idempotent."""
+    password = make_password("bench12345")
+    with transaction.atomic():
+        root = Team.objects.filter(name="Bench sales").first()
+        if root is not None and root.manager_id is None:
+            director, _ = User.objects.get_or_create(
+                email="bench-director@example.com",
+                defaults={
+                    "password": password,
+                    "role": Role.MANAGER,
+                    "team": root,
+                    "first_name": "Bench",
+                    "last_name": "Director",
+                },
+            )
+            root.manager = director
+            root.save(update_fields=["manager"])
+        if not User.objects.filter(role=Role.ADMIN, is_active=True).exists():
+            User.objects.create(
+                email="bench-admin@example.com",
+                password=password,
+                role=Role.ADMIN,
+                first_name="Bench",
+                last_name="Admin",
+            )
+    log("people: a manager over every bench team, an admin")
+
+
+ACCOUNTS = 20_000
+
+
+def ensure_accounts(*, owners: list[int], log: Callable[[str], None]) -> None:
+    """20,000 bench accounts, and a fifth of the deals linked to them (account pages)."""
+    from crm.models import Account
+
+    have = Account.objects.filter(name__startswith="Bench account ").count()
+    if have >= ACCOUNTS:
+        return
+    rng = random.Random(7)
+    Account.objects.bulk_create(
+        (
+            Account(
+                name=f"Bench account {n + 1}",
+                owner_id=owners[rng.randrange(len(owners))],
+                industry=INDUSTRIES[n % len(INDUSTRIES)],
+                country=COUNTRIES[n % len(COUNTRIES)][0],
+            )
+            for n in range(have, ACCOUNTS)
+        ),
+        batch_size=5000,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE pipeline_deal d SET account_id = a.id
+            FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM crm_account
+                  WHERE name LIKE 'Bench account %%') a
+            WHERE d.account_id IS NULL AND d.id %% 5 = 0 AND a.n = 1 + (d.id / 5) %% %s
+            """,
+            [ACCOUNTS],
+        )
+        linked = cursor.rowcount
+        cursor.execute("ANALYZE crm_account; ANALYZE pipeline_deal")
+    log(f"accounts: {ACCOUNTS:,}, {linked:,} deals linked to them")

@@ -5,16 +5,19 @@ server time p50/p95 in ms, the queries per request, and the ratio of the page's 
 executing the same SQL statements directly (what the ORM, views and templates add).
 """
 
+import json
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import DatabaseError, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from crm.models import Role, User
+from crm.visibility import visible
 from leads.models import Lead
 from leads.selectors import hot_leads_for_my_day, new_leads_for_my_day
 
@@ -85,32 +88,64 @@ def time_call(call: Callable[[], object], runs: int) -> tuple[list[float], int, 
     return timings, queries, statements
 
 
-def bench_users() -> list[User]:
+@dataclass(frozen=True)
+class BenchUser:
+    label: str  # "rep", "manager", "manager over everyone", "admin"
+    user: User
+
+
+def bench_users() -> list[BenchUser]:
+    """A rep, the manager of one bench team, the manager of the team over all of them,
+    and an admin (the roles whose pages differ in what they see and how it's queried)."""
     rep = (
         User.objects.filter(role=Role.REP, is_active=True, email__startswith="bench-rep-")
         .order_by("id")
         .first()
     )
-    manager = (
-        User.objects.filter(role=Role.MANAGER, is_active=True, managed_teams__isnull=False)
-        .order_by("id")
-        .first()
-    )
+    manager = User.objects.filter(email="bench-manager-1@example.com", is_active=True).first()
+    director = User.objects.filter(email="bench-director@example.com", is_active=True).first()
     admin = User.objects.filter(role=Role.ADMIN, is_active=True).order_by("id").first()
-    return [u for u in (rep, manager, admin) if u is not None]
+    found = (("rep", rep), ("manager", manager), ("manager over everyone", director))
+    users = [BenchUser(label, user) for label, user in found if user is not None]
+    if admin is not None:
+        users.append(BenchUser("admin", admin))
+    return users
 
 
-def pages(cursor_after: str) -> list[tuple[str, str]]:
-    return [
-        ("list: newest first", "/leads/"),
-        ("list: status+temperature, newest", "/leads/?status=mql&temperature=warm"),
-        ("list: source, by score", "/leads/?source=1&sort=-score"),
-        ("list: by name, page 2", f"/leads/?sort=name&cursor={cursor_after}"),
-        ("list: created range", "/leads/?created_from=2025-01-01&created_to=2025-03-31"),
-        ("list: search 'globex'", "/leads/?q=globex"),
-        ("search page 'nakatomi sato'", "/search/?q=nakatomi+sato"),
+def _one_visible(user: User, model: type[Any]) -> int | None:
+    """A recent record the user may see (for the detail pages)."""
+    rows = visible(user, model.objects.alive()).order_by("-id").values_list("pk", flat=True)
+    return rows.first()
+
+
+def pages(user: User, cursor_after: str) -> list[tuple[str, str]]:
+    from crm.models import Account
+    from pipeline.models import Deal
+
+    lead = _one_visible(user, Lead)
+    deal = _one_visible(user, Deal)
+    account = _one_visible(user, Account)
+    found = [
+        ("leads: newest first", "/leads/"),
+        ("leads: status+temperature", "/leads/?status=mql&temperature=warm"),
+        ("leads: source, by score", "/leads/?source=1&sort=-score"),
+        ("leads: by name, page 2", f"/leads/?sort=name&cursor={cursor_after}"),
+        ("leads: search 'globex'", "/leads/?q=globex"),
+        ("lead page", f"/leads/{lead}/" if lead else ""),
+        ("lead duplicates panel", f"/leads/{lead}/duplicates/" if lead else ""),
+        ("deals: newest first", "/deals/"),
+        ("deals: largest first", "/deals/?sort=-amount"),
+        ("deal page", f"/deals/{deal}/" if deal else ""),
+        ("account page", f"/accounts/{account}/" if account else ""),
+        ("board", "/deals/board/"),
+        ("search 'nakatomi sato'", "/search/?q=nakatomi+sato"),
+        ("search typo 'wrigth'", "/search/?q=wrigth"),
         ("My day", "/"),
+        ("tasks", "/tasks/?scope=team"),
+        ("API leads, 100", "/api/v1/leads/?page_size=100"),
+        ("API deals, 100", "/api/v1/deals/?page_size=100"),
     ]
+    return [(name, url) for name, url in found if url]
 
 
 def run(*, runs: int, log: Callable[[str], None]) -> list[Result]:
@@ -121,25 +156,27 @@ def run(*, runs: int, log: Callable[[str], None]) -> list[Result]:
     log(f"{total:,} leads; {runs} runs per page after a warm-up\n")
     first = Lead.objects.order_by(*SORTS["name"][0]).values("last_name", "first_name", "id")[49]
     cursor_after = _encode([first["last_name"], first["first_name"], first["id"]])
-    for user in bench_users():
+    for bench_user in bench_users():
+        user = bench_user.user
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(user)
-        for name, url in pages(cursor_after):
+        for name, url in pages(user, cursor_after):
             try:
                 timings, queries, statements = time_page(client, url, runs)
             except (RuntimeError, DatabaseError) as exc:  # report the page and go on
-                log(f"{name} as {user.get_role_display()}: failed ({exc})")
+                log(f"{name} as {bench_user.label}: failed ({exc})")
                 continue
             results.append(
                 Result(
                     name,
-                    user.get_role_display(),
+                    bench_user.label,
                     statistics.median(timings),
                     _percentile(timings, 95),
                     queries,
                     _raw_sql_ms(statements),
                 )
             )
+        log(f"timed {bench_user.label}")
         if user.is_rep:
             for name, call in (
                 ("selector: hot leads (My day)", lambda u=user: hot_leads_for_my_day(actor=u)),
@@ -149,7 +186,7 @@ def run(*, runs: int, log: Callable[[str], None]) -> list[Result]:
                 results.append(
                     Result(
                         name,
-                        user.get_role_display(),
+                        bench_user.label,
                         statistics.median(timings),
                         _percentile(timings, 95),
                         queries,
@@ -159,15 +196,36 @@ def run(*, runs: int, log: Callable[[str], None]) -> list[Result]:
     return results
 
 
+def write_json(results: list[Result], path: str, extra: dict[str, Any]) -> None:
+    """The figures as JSON (bench/results.json), with the machine and data they came from."""
+    payload = {
+        **extra,
+        "pages": [
+            {
+                "page": r.name,
+                "as": r.user,
+                "p50_ms": round(r.p50, 1),
+                "p95_ms": round(r.p95, 1),
+                "queries": r.queries,
+                "raw_sql_ms": round(r.sql_ms, 1),
+                "ratio": round(r.ratio, 1),
+            }
+            for r in results
+        ],
+    }
+    with open(path, "w", encoding="utf-8") as out:
+        json.dump(payload, out, indent=2)
+
+
 def table(results: list[Result]) -> str:
     header = (
-        f"{'page':36} {'as':14} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} "
+        f"{'page':36} {'as':22} {'p50 ms':>8} {'p95 ms':>8} {'queries':>8} "
         f"{'raw SQL ms':>10} {'ratio':>6}"
     )
     lines = [header, "-" * len(header)]
     for r in results:
         lines.append(
-            f"{r.name:36} {r.user:14} {r.p50:8.1f} {r.p95:8.1f} {r.queries:8d} "
+            f"{r.name:36} {r.user:22} {r.p50:8.1f} {r.p95:8.1f} {r.queries:8d} "
             f"{r.sql_ms:10.1f} {r.ratio:6.1f}"
         )
     return "\n".join(lines)
