@@ -92,7 +92,19 @@ def lead_list(
     """Visible, live leads matching `filters`, ordered by the chosen sort. With a per-owner
     `plan` (see leads.selectors.scoped) the text filter skips the trigram index."""
     filters = filters or LeadFilters()
-    leads = visible(actor, Lead.objects.alive()).select_related("owner", "source")
+    return _filtered(visible(actor, Lead.objects.alive()), filters, plan)
+
+
+def branch_base(filters: LeadFilters, plan: LeadPlan) -> QuerySet[Lead] | None:
+    """For a per-owner plan: the list's filters and order without the visibility rule, the
+    source of the per-owner branches (see leads.selectors.scoped._branches)."""
+    if not plan.per_owner:
+        return None
+    return _filtered(Lead.objects.alive(), filters, plan)
+
+
+def _filtered(leads: QuerySet[Lead], filters: LeadFilters, plan: LeadPlan | None) -> QuerySet[Lead]:
+    leads = leads.select_related("owner", "source")
     if filters.status:
         leads = leads.filter(status__in=filters.status)
     if filters.temperature:
@@ -144,11 +156,14 @@ def _ordered(leads: QuerySet[Lead], sort: str) -> QuerySet[Lead]:
 
 
 def capped_count(
-    queryset: QuerySet[Any], cap: int = COUNT_CAP, plan: LeadPlan | None = None
+    queryset: QuerySet[Any],
+    cap: int = COUNT_CAP,
+    plan: LeadPlan | None = None,
+    base: QuerySet[Lead] | None = None,
 ) -> tuple[int, bool]:
     """(count, more): counts at most cap + 1 rows, so a million-row match costs a cap."""
     if plan is not None and plan.scope is not None:
-        n = per_owner_count(queryset, plan.scope, cap)
+        n = per_owner_count(queryset, plan.scope, cap, base)
     else:
         n = queryset.order_by()[: cap + 1].count()
     return min(n, cap), n > cap
@@ -207,11 +222,13 @@ def lead_page(
     cursor: str = "",
     size: int = 50,
     plan: LeadPlan | None = None,
+    base: QuerySet[Lead] | None = None,
 ) -> LeadPage:
     if cursor:
         leads = _after(leads, sort, cursor)
+        base = _after(base, sort, cursor) if base is not None else None
     if plan is not None and plan.scope is not None:
-        rows = per_owner_rows(leads, plan.scope, size + 1)
+        rows = per_owner_rows(leads, plan.scope, size + 1, base)
     else:
         rows = list(leads[: size + 1])
     more = len(rows) > size

@@ -27,8 +27,9 @@ def lead_list(request: AuthenticatedRequest) -> HttpResponse:
     plan = selectors.lead_plan(actor=request.user, owner_filter=filters.owner)
     leads = selectors.lead_list(actor=request.user, filters=filters, plan=plan)
     cursor = request.GET.get("cursor", "")
-    page = selectors.lead_page(leads, sort=filters.sort, cursor=cursor, plan=plan)
-    count, more = selectors.capped_count(leads, plan=plan)
+    branches = selectors.branch_base(filters, plan)
+    page = selectors.lead_page(leads, sort=filters.sort, cursor=cursor, plan=plan, base=branches)
+    count, more = selectors.capped_count(leads, plan=plan, base=branches)
     if more:  # past the cap: PostgreSQL's estimate, shown as "about N"
         count = max(count + 1, estimated_rows(leads))
     params = request.GET.copy()
