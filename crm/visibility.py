@@ -36,6 +36,7 @@ from django.db.models import Q, QuerySet
 from crm.errors import PermissionDenied
 from crm.models import RecordShare, Team, User
 from crm.models.sharing import ShareAccess
+from crm.request_cache import remembered
 
 AnyUser = User | AnonymousUser
 
@@ -61,14 +62,20 @@ def subtree_user_ids(user: User) -> QuerySet[User, Any]:
 
 
 def _shared_ids(user: User, model: type[models.Model], *, edit: bool = False) -> list[int]:
+    """Ids of `model` rows shared with the user or their team (remembered for the request)."""
     content_type = ContentType.objects.get_for_model(model)
-    target = Q(user=user)
-    if user.team_id is not None:
-        target |= Q(team_id=user.team_id)
-    shares = RecordShare.objects.filter(target, content_type=content_type)
-    if edit:
-        shares = shares.filter(access=ShareAccess.EDIT)
-    return list(shares.values_list("object_id", flat=True))
+
+    def read() -> list[int]:
+        target = Q(user=user)
+        if user.team_id is not None:
+            target |= Q(team_id=user.team_id)
+        shares = RecordShare.objects.filter(target, content_type=content_type)
+        if edit:
+            shares = shares.filter(access=ShareAccess.EDIT)
+        return list(shares.values_list("object_id", flat=True))
+
+    key = ("shared_ids", user.pk, user.team_id, content_type.pk, edit)
+    return list(remembered(key, read))
 
 
 def _owner_ids(user: User) -> list[int]:
