@@ -156,6 +156,8 @@ class DealFilterForm(forms.Form):
     )
     closed_from = FormDateField(required=False, widget=DATE, label="Closed from")
     closed_to = FormDateField(required=False, widget=DATE, label="Closed until")
+    created_from = FormDateField(required=False, widget=DATE, label="Created from")
+    created_to = FormDateField(required=False, widget=DATE, label="Created until")
     source = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label="Lead source"
     )
@@ -208,6 +210,8 @@ class DealFilterForm(forms.Form):
                 "pipeline",
                 "closed_from",
                 "closed_to",
+                "created_from",
+                "created_to",
                 "source",
             ):
                 del self.fields[name]
@@ -233,6 +237,9 @@ class DealFilterForm(forms.Form):
         start, end = data.get("closed_from"), data.get("closed_to")
         if start and end and start > end:
             self.add_error("closed_to", "This date is before the start date.")
+        start, end = data.get("created_from"), data.get("created_to")
+        if start and end and start > end:
+            self.add_error("created_to", "This date is before the start date.")
         return data
 
 

@@ -1,8 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
+from crm.api.routers import Router
 from reporting.api import KpiListView, KpiView
+from reporting.builder.api import SavedReportViewSet
+
+router = Router()
+router.register("reports/saved", SavedReportViewSet, basename="saved-report")
 
 urlpatterns = [
+    path("", include(router.urls)),  # before reports/<kpi>/, which would take "saved"
     path("reports/", KpiListView.as_view(), name="reports"),
     path("reports/<slug:kpi>/", KpiView.as_view(), name="report"),
 ]

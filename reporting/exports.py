@@ -49,6 +49,28 @@ def xlsx_export(
     *, actor: User, table: KpiTable, query: str, filename: str, base_url: str
 ) -> HttpResponse:
     """One sheet; every text cell is written as text, so nothing runs as a formula."""
+    return xlsx_response(
+        actor=actor,
+        list_name=f"report:{table.kpi.name}",
+        query=query,
+        filename=filename,
+        title=table.kpi.title,
+        header=table_header(table),
+        rows=table_rows(table, base_url),
+    )
+
+
+def xlsx_response(
+    *,
+    actor: User,
+    list_name: str,
+    query: str,
+    filename: str,
+    title: str,
+    header: list[str],
+    rows: Iterator[list[Any]],
+) -> HttpResponse:
+    """Rows as one Excel sheet, audited; text cells are escaped and written as text."""
     from openpyxl import Workbook  # heavy; only exports need it
     from openpyxl.cell import WriteOnlyCell
 
@@ -56,12 +78,12 @@ def xlsx_export(
         actor=actor,
         obj=actor,
         action=AuditAction.EXPORT,
-        changes={"list": f"report:{table.kpi.name}", "query": query[:500], "format": "xlsx"},
+        changes={"list": list_name, "query": query[:500], "format": "xlsx"},
     )
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.kpi.title[:31])
-    sheet.append(table_header(table))
-    for values in table_rows(table, base_url):
+    sheet = workbook.create_sheet(title[:31] or "Report")
+    sheet.append([safe_cell(h) for h in header])
+    for values in rows:
         cells = []
         for value in values:
             cell = WriteOnlyCell(sheet, value=safe_cell(value))

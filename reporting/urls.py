@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reporting import views
+from reporting.builder import views as builder
 
 app_name = "reporting"
 
@@ -11,4 +12,21 @@ urlpatterns = [
     path("company/", views.company, name="admin"),
     path("export/<slug:kpi>.csv", views.export, {"fmt": "csv"}, name="export"),
     path("export/<slug:kpi>.xlsx", views.export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("builder/", builder.builder, name="builder"),
+    path("builder/pinned/", builder.pinned, name="builder_pinned"),
+    path("builder/export.csv", builder.export_unsaved, {"fmt": "csv"}, name="builder_export"),
+    path(
+        "builder/export.xlsx", builder.export_unsaved, {"fmt": "xlsx"}, name="builder_export_xlsx"
+    ),
+    path("builder/<int:pk>/", builder.saved, name="builder_report"),
+    path("builder/<int:pk>/pin/", builder.pin, name="builder_pin"),
+    path("builder/<int:pk>/delete/", builder.delete, name="builder_delete"),
+    path("builder/<int:pk>/export.csv", builder.export_saved, {"fmt": "csv"}, name="saved_export"),
+    path(
+        "builder/<int:pk>/export.xlsx",
+        builder.export_saved,
+        {"fmt": "xlsx"},
+        name="saved_export_xlsx",
+    ),
+    path("saved/", builder.saved_list, name="saved_list"),
 ]

@@ -130,3 +130,13 @@ def _lead_merge(org: Org) -> tuple[Model, list[User], list[User]]:
 
 HIDDEN_OBJECTS["leads.Lead"] = _lead
 HIDDEN_OBJECTS["leads.LeadMerge"] = _lead_merge
+
+
+def _saved_report(org: Org) -> tuple[Model, list[User], list[User]]:
+    from tests.reporting.factories import saved_report
+
+    report = saved_report(org.stranger)
+    return report, [org.rep, org.manager], [org.admin, org.stranger_manager, org.stranger]
+
+
+HIDDEN_OBJECTS["reporting.SavedReport"] = _saved_report

@@ -55,6 +55,8 @@ class DealFilters:
     close_to: date | None = None
     closed_from: date | None = None  # closed on or after (company time zone)
     closed_to: date | None = None  # closed on or before
+    created_from: date | None = None  # created on or after (company time zone)
+    created_to: date | None = None  # created on or before
     source: int | None = None  # the lead source of the lead the deal came from
     team_only: bool = False  # the team's own members, without its sub-teams
     amount_min: Decimal | None = None
@@ -79,6 +81,8 @@ class DealFilters:
             close_to=data.get("close_to"),
             closed_from=data.get("closed_from"),
             closed_to=data.get("closed_to"),
+            created_from=data.get("created_from"),
+            created_to=data.get("created_to"),
             source=pk(data.get("source")),
             team_only=bool(data.get("team_only")),
             amount_min=data.get("amount_min"),
@@ -160,6 +164,11 @@ def apply_filters(deals: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]
     if filters.closed_to:
         next_day = filters.closed_to + timedelta(days=1)
         deals = deals.filter(closed_at__lt=datetime.combine(next_day, time.min, tz))
+    if filters.created_from:
+        deals = deals.filter(created_at__gte=datetime.combine(filters.created_from, time.min, tz))
+    if filters.created_to:
+        next_day = filters.created_to + timedelta(days=1)
+        deals = deals.filter(created_at__lt=datetime.combine(next_day, time.min, tz))
     if filters.source:
         deals = deals.annotate(lead_source=first_lead_source()).filter(lead_source=filters.source)
     if filters.forecast:

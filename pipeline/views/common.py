@@ -23,6 +23,8 @@ FILTER_KEYS = (
     "close_to",
     "closed_from",
     "closed_to",
+    "created_from",
+    "created_to",
     "source",
     "amount_min",
     "amount_max",
