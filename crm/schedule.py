@@ -41,6 +41,11 @@ SCHEDULE: list[Entry] = [
         "forecasting.snapshots_take",
         crontab="30 3 * * 1",
     ),
+    Entry(
+        "Scheduled reports (daily 06:00: each subscription once per week or month)",
+        "reporting.subscriptions_send",
+        crontab="0 6 * * *",
+    ),
 ]
 
 

@@ -1,5 +1,7 @@
-"""Reporting's own rows: saved reports and their pins (no domain rows)."""
+"""Reporting's own rows: saved reports, their pins, subscriptions and their run log (no
+domain rows)."""
 
 from reporting.builder.models import ReportPin, SavedReport
+from reporting.schedules.models import ReportRun, ReportSubscription
 
-__all__ = ["ReportPin", "SavedReport"]
+__all__ = ["ReportPin", "ReportRun", "ReportSubscription", "SavedReport"]

@@ -2,6 +2,7 @@ from django.urls import path
 
 from reporting import views
 from reporting.builder import views as builder
+from reporting.schedules import views as schedules
 
 app_name = "reporting"
 
@@ -29,4 +30,6 @@ urlpatterns = [
         name="saved_export_xlsx",
     ),
     path("saved/", builder.saved_list, name="saved_list"),
+    path("subscriptions/", schedules.subscriptions, name="subscriptions"),
+    path("subscriptions/<int:pk>/", schedules.subscription_action, name="subscription"),
 ]

@@ -140,3 +140,13 @@ def _saved_report(org: Org) -> tuple[Model, list[User], list[User]]:
 
 
 HIDDEN_OBJECTS["reporting.SavedReport"] = _saved_report
+
+
+def _subscription(org: Org) -> tuple[Model, list[User], list[User]]:
+    from reporting.schedules.services import subscription_create
+
+    subscription = subscription_create(actor=org.stranger, dashboard="rep", frequency="weekly")
+    return subscription, [org.rep, org.manager], [org.admin, org.stranger_manager, org.stranger]
+
+
+HIDDEN_OBJECTS["reporting.ReportSubscription"] = _subscription

@@ -208,6 +208,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="crm@localhost")
+# Where the product is reached, for links in emails sent without a request (scheduled reports).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # Celery: broker and results on Redis; late acks so a killed worker's task is redelivered.
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL

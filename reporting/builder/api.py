@@ -96,7 +96,7 @@ class SavedReportUpdateSerializer(SavedReportInputSerializer):
     name = serializers.CharField(max_length=120, required=False)
 
 
-class RunRowSerializer(serializers.Serializer[Any]):
+class SavedReportRunRowSerializer(serializers.Serializer[Any]):
     keys = serializers.ListField(child=serializers.CharField(allow_null=True))
     labels = serializers.ListField(child=serializers.CharField())
     value = serializers.FloatField(allow_null=True)
@@ -106,7 +106,7 @@ class RunRowSerializer(serializers.Serializer[Any]):
     )
 
 
-class RunSerializer(serializers.Serializer[Any]):
+class SavedReportRunSerializer(serializers.Serializer[Any]):
     report = serializers.IntegerField()
     name = serializers.CharField()
     value_label = serializers.CharField()
@@ -115,7 +115,7 @@ class RunSerializer(serializers.Serializer[Any]):
     date_from = serializers.DateField(allow_null=True)
     date_to = serializers.DateField(allow_null=True)
     truncated = serializers.BooleanField()
-    rows = RunRowSerializer(many=True)
+    rows = SavedReportRunRowSerializer(many=True)
 
 
 def _key(value: Any) -> str | None:
@@ -200,7 +200,7 @@ class SavedReportViewSet(
         services.saved_report_delete(actor=actor(request), report=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(responses=RunSerializer, operation_id="reports_saved_run")
+    @extend_schema(responses=SavedReportRunSerializer, operation_id="reports_saved_run")
     @action(detail=True, methods=["get"])
     def run(self, request: Request, pk: str | None = None) -> Response:
         """The report's rows (value and count per group, drill-down URL) over what the

@@ -21,10 +21,12 @@ from reporting.exports import xlsx_response
 
 from . import services
 from .definition import Definition, DefinitionError, clean_definition
+from .exports import export_rows
 from .forms import ReportBuilderForm, SaveReportForm, initial_from
 from .models import ReportPin, SavedReport
 from .run import Result, run_report
 
+DASHBOARDS = ("rep", "manager", "admin")
 DEFAULTS = {
     "source": "deals",
     "measure": "count",
@@ -236,16 +238,12 @@ def pinned(request: AuthenticatedRequest) -> HttpResponse:
                 "chart_id": f"pinned-{report.pk}",
             }
         )
-    return render(request, "reporting/builder/pinned.html", {"blocks": blocks})
-
-
-def export_rows(result: Result, base_url: str) -> tuple[list[str], list[list[Any]]]:
-    header = [*result.group_labels, result.value_label, "count", "list"]
-    rows = [
-        [*row.labels, row.value, row.count, base_url + row.url if row.url else ""]
-        for row in result.rows
-    ]
-    return header, rows
+    dashboard = request.GET.get("dashboard", "")
+    return render(
+        request,
+        "reporting/builder/pinned.html",
+        {"blocks": blocks, "dashboard": dashboard if dashboard in DASHBOARDS else ""},
+    )
 
 
 def _export(

@@ -123,7 +123,7 @@ def test_saving_sharing_and_pinning_a_report(org: Org, deals: None) -> None:
     assert b"My deals" in block.content
     assert b"pinned-" in block.content
     dashboard = teammate.get("/reports/me/")
-    assert b'hx-get="/reports/builder/pinned/"' in dashboard.content
+    assert b'hx-get="/reports/builder/pinned/?dashboard=rep"' in dashboard.content
     # Unshared, the teammate loses it (and its pin shows nothing).
     saved_report_share(actor=org.rep, report=report, team=None)
     assert teammate.get(f"/reports/builder/{report.pk}/").status_code == 404
