@@ -69,6 +69,7 @@ bench: venv ## Generate the large data set and print timings (arguments via BENC
 	$(DEVSERVERS) exec -- python manage.py import_bench --rows 100000
 	$(DEVSERVERS) exec -- python manage.py scoring_bench
 	$(DEVSERVERS) exec -- python manage.py forecast_bench
+	$(DEVSERVERS) exec -- python manage.py report_builder_bench
 
 clean: ## Remove caches and the install stamp (keeps .venv and the data in var/)
 	rm -f $(STAMP)

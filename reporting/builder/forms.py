@@ -35,6 +35,8 @@ def _options(items: dict[str, str], empty: str | None = None) -> list[tuple[str,
 
 
 class ReportBuilderForm(forms.Form):
+    use_required_attribute = False  # the server checks; htmx redraws on every change
+
     source = forms.ChoiceField(choices=_options(SOURCES), label="Records")
     measure = forms.ChoiceField(choices=_options(MEASURES), label="Measure")
     field = forms.ChoiceField(required=False, label="Of the field")
@@ -138,6 +140,9 @@ class ReportBuilderForm(forms.Form):
 
 
 class SaveReportForm(forms.Form):
+    # Inside the builder's form: a browser-required name would stop htmx's redraws.
+    use_required_attribute = False
+
     name = forms.CharField(max_length=120, label="Report name")
     team = forms.ModelChoiceField(
         queryset=Team.objects.all(),
@@ -151,6 +156,7 @@ class SaveReportForm(forms.Form):
         for form_field in self.fields.values():
             css = "form-select" if isinstance(form_field.widget, forms.Select) else "form-control"
             form_field.widget.attrs["class"] = f"{css} {css}-sm"
+            form_field.widget.attrs["form"] = "builder-form"  # the inputs sit outside it
 
 
 def initial_from(definition: Definition) -> dict[str, Any]:

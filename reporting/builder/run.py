@@ -8,12 +8,14 @@ Labels take one look-up per grouping; drill-down links open the deal or lead lis
 same filters wherever that list has them.
 """
 
+import json
 from calendar import monthrange
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 from django.db.models import DecimalField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
@@ -98,6 +100,11 @@ class Result:
     truncated: bool = False
     unit: str = "count"
     notes: list[str] = field(default_factory=list)
+
+    def chart_json(self) -> str:
+        """`chart_data()` as JSON, for the canvas's data attribute (htmx swaps drop script
+        elements, so no json_script here)."""
+        return json.dumps(self.chart_data(), cls=DjangoJSONEncoder)
 
     def chart_data(self) -> dict[str, Any]:
         """Labels of the first grouping and one dataset per value of the second (or one)."""

@@ -1,5 +1,6 @@
 """The report builder page (/reports/builder/), saved reports, sharing, pins and exports."""
 
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -72,12 +73,16 @@ def _page(
     context = {
         "form": form,
         "result": result,
-        "chart": result.chart_data() if result else None,
+        # A new canvas id per answer: htmx would copy the old canvas's inline style (set
+        # by Chart.js) onto a new one of the same id while settling, which CSP refuses.
+        "chart_id": f"builder-chart-{secrets.token_hex(4)}",
         "report": report,
         "editable": editable,
         "pinned": pinned,
         "save_form": save_form
-        or SaveReportForm(initial={"name": report.name if report else "", "team": shared_team}),
+        or SaveReportForm(
+            initial={"name": report.name if report else "", "team": shared_team}, prefix="save"
+        ),
         "shared_team": Team.objects.filter(pk=shared_team).first() if shared_team else None,
         "company_currency": settings.DEFAULT_CURRENCY,
         "error": error,
@@ -100,7 +105,7 @@ def builder(request: AuthenticatedRequest) -> HttpResponse:
     """Pick a measure, groupings, filters and a chart; see it at once; save it."""
     if request.method == "POST":
         form = ReportBuilderForm({**DEFAULTS, **request.POST.dict()}, actor=request.user)
-        save_form = SaveReportForm(request.POST)
+        save_form = SaveReportForm(request.POST, prefix="save")
         if form.is_valid() and save_form.is_valid():
             try:
                 report = services.saved_report_create(
@@ -133,7 +138,7 @@ def saved(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = get_visible_or_404(request, SavedReport.objects.select_related("owner"), pk=pk)
     if request.method == "POST":
         form = ReportBuilderForm({**DEFAULTS, **request.POST.dict()}, actor=request.user)
-        save_form = SaveReportForm(request.POST)
+        save_form = SaveReportForm(request.POST, prefix="save")
         if form.is_valid() and save_form.is_valid():
             copy = request.POST.get("action") == "copy"
             try:
@@ -234,8 +239,8 @@ def pinned(request: AuthenticatedRequest) -> HttpResponse:
                 "report": report,
                 "result": result,
                 "error": error,
-                "chart": result.chart_data() if result else None,
                 "chart_id": f"pinned-{report.pk}",
+                "table_id": f"pinned-{report.pk}-table",
             }
         )
     dashboard = request.GET.get("dashboard", "")

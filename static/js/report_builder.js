@@ -1,6 +1,7 @@
 /*
- * Report builder and pinned reports: draw each chart from its json_script block (CSP: no
- * inline script), on load and again after htmx swaps in a new result. No animation.
+ * Report builder and pinned reports: draw each chart from its canvas's data-chart-spec
+ * (JSON; no inline script under CSP, and htmx swaps drop script elements), on load and
+ * again after htmx swaps in a new result. No animation.
  */
 (function () {
   "use strict";
@@ -8,9 +9,7 @@
 
   function draw(canvas) {
     if (!window.Chart || canvas.chart) { return; }
-    var node = document.getElementById(canvas.dataset.builderChart);
-    if (!node) { return; }
-    var spec = JSON.parse(node.textContent);
+    var spec = JSON.parse(canvas.dataset.chartSpec);
     var type = spec.type === "stacked" ? "bar" : spec.type;
     var pie = type === "pie";
     var datasets = spec.datasets.map(function (set, i) {
@@ -29,9 +28,10 @@
 
   function drawAll(root) {
     if (window.Chart) { window.Chart.defaults.animation = false; }
-    (root || document).querySelectorAll("canvas[data-builder-chart]").forEach(draw);
+    (root || document).querySelectorAll("canvas[data-chart-spec]").forEach(draw);
   }
 
   document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
+  // After an htmx swap (builder redraw, pinned block): draw what is new (drawn ones are skipped).
+  document.addEventListener("htmx:afterSettle", function () { drawAll(document); });
 })();

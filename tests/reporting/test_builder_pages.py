@@ -44,8 +44,12 @@ def test_the_builder_shows_the_chart_and_table_at_once(org: Org, deals: None) ->
     assert page.status_code == 200
     rows = {r.labels[0]: r.value for r in page.context["result"].rows}
     assert rows == {org.rep.full_name: Decimal("150.00"), org.teammate.full_name: Decimal("7.00")}
-    assert b'data-builder-chart="builder-chart-data"' in page.content
-    assert b'id="builder-chart-data"' in page.content
+    assert b'id="builder-chart-' in page.content
+    assert b"data-chart-spec=" in page.content
+    assert page.context["result"].chart_data()["labels"] == [
+        org.rep.full_name,
+        org.teammate.full_name,
+    ]
 
 
 def test_htmx_refresh_answers_only_the_workspace(org: Org, deals: None) -> None:
@@ -84,8 +88,8 @@ def test_saving_sharing_and_pinning_a_report(org: Org, deals: None) -> None:
             "chart": "bar",
             "period": "all",
             "date_field": "created",
-            "name": "My deals",
-            "team": org.east.pk,
+            "save-name": "My deals",
+            "save-team": org.east.pk,
         },
     )
     report = SavedReport.objects.get(name="My deals")
@@ -107,7 +111,7 @@ def test_saving_sharing_and_pinning_a_report(org: Org, deals: None) -> None:
             "chart": "bar",
             "period": "all",
             "date_field": "created",
-            "name": "Mine now",
+            "save-name": "Mine now",
             "action": "update",
         },
     )
