@@ -172,6 +172,11 @@ class Catalogue:
     custom_choices: dict[str, CustomField]
 
     @classmethod
+    def builtin(cls, source: str) -> "Catalogue":
+        """Without custom fields (no query): enough for a definition that names none."""
+        return cls(source, dict(NUMBER_FIELDS[source]), dict(GROUPINGS[source]), {})
+
+    @classmethod
     def of(cls, source: str) -> "Catalogue":
         choices = custom_choice_fields(source)
         numbers = {k: f"{f.name} (custom)" for k, f in custom_number_fields(source).items()}
@@ -231,7 +236,10 @@ def clean_definition(data: dict[str, Any]) -> Definition:
         raise DefinitionError("Filters are an object.", field="filters")
     merged = {**filters, **{k: v for k, v in data.items() if k != "filters"}}
     source = _choice(merged, "source", SOURCES, "deals")
-    catalogue = Catalogue.of(source)
+    names_custom = merged.get("custom") or any(
+        str(merged.get(key) or "").startswith("cf:") for key in ("field", "group_by", "group_by2")
+    )
+    catalogue = Catalogue.of(source) if names_custom else Catalogue.builtin(source)
     measure = _choice(merged, "measure", MEASURES, "count")
     number = str(merged.get("field") or "")
     if measure == "count":
