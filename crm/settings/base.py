@@ -77,6 +77,7 @@ DEMO_SEEDERS = [
     "leads.demo_conversions",
     "forecasting.demo",
     "reporting.demo",
+    "reporting.builder.demo",
 ]
 
 MIDDLEWARE = [

@@ -393,7 +393,7 @@ def drill_url(
     definition: Definition, keys: tuple[Any, ...], start: date | None, end: date | None
 ) -> str:
     """The deal or lead list behind one cell, or "" when the list can't filter on it."""
-    if definition.custom or (definition.stage and definition.source != "deals"):
+    if definition.custom:  # the lists have no custom-field filters
         return ""
     groups = definition.groupings
     if any(g not in DRILLABLE[definition.source] for g in groups):

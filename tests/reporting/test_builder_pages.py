@@ -251,3 +251,16 @@ def test_the_pinned_block_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(6 + 3 * 4):  # type: ignore[operator]
         page = client.get("/reports/builder/pinned/")
     assert page.content.count(b"data-chart-spec=") == 3
+
+
+def test_the_demo_gives_the_first_manager_a_pinned_emailed_report(org: Org) -> None:
+    from reporting.builder import demo
+    from reporting.schedules.models import ReportSubscription
+
+    demo.seed(lambda _: None)
+    demo.seed(lambda _: None)  # idempotent
+    report = SavedReport.objects.get(owner=org.manager)
+    assert ReportPin.objects.filter(user=org.manager, report=report).count() == 1
+    assert ReportSubscription.objects.filter(user=org.manager, report=report).count() == 1
+    # Shared with the manager's team: its members see it (run over their own deals).
+    assert client_for(org.manager).get(f"/reports/builder/{report.pk}/").status_code == 200
