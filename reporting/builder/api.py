@@ -3,6 +3,7 @@
 GET/POST          /api/v1/reports/saved/            mine and those shared with me / save one
 GET/PATCH/DELETE  /api/v1/reports/saved/{id}/       one (writes: its owner, their managers)
 GET               /api/v1/reports/saved/{id}/run/   its rows over what the caller may see
+POST/DELETE       /api/v1/reports/saved/{id}/pin/   pin it to / take it off my dashboards
 """
 
 from typing import Any
@@ -199,6 +200,17 @@ class SavedReportViewSet(
     def destroy(self, request: Request, pk: str | None = None) -> Response:
         services.saved_report_delete(actor=actor(request), report=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={200: SavedReportSerializer, 204: None})
+    @action(detail=True, methods=["post", "delete"])
+    def pin(self, request: Request, pk: str | None = None) -> Response:
+        """POST: pin the report to the caller's dashboards (at most 6); DELETE: unpin it."""
+        report = self.get_object()
+        if request.method == "DELETE":
+            services.report_unpin(actor=actor(request), report_id=report.pk)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        services.report_pin(actor=actor(request), report_id=report.pk)
+        return self._answer(report)
 
     @extend_schema(responses=SavedReportRunSerializer, operation_id="reports_saved_run")
     @action(detail=True, methods=["get"])

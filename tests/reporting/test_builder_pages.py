@@ -186,6 +186,12 @@ def test_the_api_saves_lists_runs_and_refuses_bad_definitions(org: Org, deals: N
     assert [r["id"] for r in rep.get("/api/v1/reports/saved/").json()["results"]] == [body["id"]]
     mine = rep.get(f"/api/v1/reports/saved/{body['id']}/run/").json()
     assert [(r["value"], r["count"]) for r in mine["rows"]] == [(150.0, 2)]
+    pinned = rep.post(f"/api/v1/reports/saved/{body['id']}/pin/")
+    assert pinned.status_code == 200
+    assert pinned.json()["pinned"] is True
+    assert ReportPin.objects.filter(user=org.rep, report_id=body["id"]).exists()
+    assert rep.delete(f"/api/v1/reports/saved/{body['id']}/pin/").status_code == 204
+    assert rep.delete(f"/api/v1/reports/saved/{body['id']}/pin/").status_code == 404
     assert (
         rep.patch(f"/api/v1/reports/saved/{body['id']}/", {"name": "x"}, format="json").status_code
         == 403
@@ -264,3 +270,18 @@ def test_the_demo_gives_the_first_manager_a_pinned_emailed_report(org: Org) -> N
     assert ReportSubscription.objects.filter(user=org.manager, report=report).count() == 1
     # Shared with the manager's team: its members see it (run over their own deals).
     assert client_for(org.manager).get(f"/reports/builder/{report.pk}/").status_code == 200
+
+
+def test_formula_like_labels_are_escaped_in_both_exports(org: Org) -> None:
+    from tests.leads.factories import LeadFactory, LeadSourceFactory
+
+    source = LeadSourceFactory(name="=HYPERLINK(evil)", slug="evil")
+    LeadFactory(owner=org.rep, source=source)
+    report = saved_report(org.rep, "Leads by source", source="leads", group_by="source")
+    client = client_for(org.rep)
+    response = client.get(f"/reports/builder/{report.pk}/export.csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][0] == "'=HYPERLINK(evil)"
+    xlsx = client.get(f"/reports/builder/{report.pk}/export.xlsx")
+    cell = load_workbook(io.BytesIO(xlsx.content)).active["A2"]
+    assert (cell.value, cell.data_type) == ("'=HYPERLINK(evil)", "s")
