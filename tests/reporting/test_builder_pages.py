@@ -285,3 +285,53 @@ def test_formula_like_labels_are_escaped_in_both_exports(org: Org) -> None:
     xlsx = client.get(f"/reports/builder/{report.pk}/export.xlsx")
     cell = load_workbook(io.BytesIO(xlsx.content)).active["A2"]
     assert (cell.value, cell.data_type) == ("'=HYPERLINK(evil)", "s")
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"name": "x", "filters": []},
+        {"name": "x", "group_by": "stage", "filters": {"team": {"a": 1}}},
+        {"name": "x", "group_by": "stage", "filters": {"owner": 1.5}},
+        {"name": "x", "group_by": "stage", "filters": {"owner": True}},
+        {"name": "x", "group_by": "stage", "filters": {"owner": 10**30}},
+        {
+            "name": "x",
+            "group_by": "stage",
+            "filters": {"period": "custom", "date_from": "2026-99-01", "date_to": "2026-01-01"},
+        },
+        {
+            "name": "x",
+            "group_by": "stage",
+            "filters": {"period": "custom", "date_from": "0001-01-01", "date_to": "0001-01-02"},
+        },
+        {"name": "x", "group_by": "stage", "filters": {"custom": "tier"}},
+        {"name": "x", "group_by": "stage", "filters": {"status": "maybe"}},
+        {"name": "x", "group_by": "stage", "filters": {"date_field": "closed_at"}},
+        {"name": "x", "source": "accounts"},
+        {"name": "x", "group_by": "cf:nope"},
+        {"name": "x", "measure": "sum", "field": "cf:nope", "group_by": "stage"},
+        {"name": "", "group_by": "stage"},
+        {"name": "x", "group_by": "month", "group_by2": "quarter"},
+        {"name": "x", "group_by": "stage", "shared_team": 999999},
+    ],
+)
+def test_odd_definitions_answer_400_never_500(org: Org, payload: dict[str, object]) -> None:
+    response = api_client_for(org.rep).post("/api/v1/reports/saved/", payload, format="json")
+    assert response.status_code == 400, response.content
+    assert "error" in response.json()
+
+
+def test_odd_builder_query_strings_answer_200_with_errors(org: Org) -> None:
+    client = client_for(org.manager)
+    for params in (
+        {"group_by": "colour"},
+        {"owner": "abc", "group_by": "stage"},
+        {"date_from": "99999-01-01", "period": "custom"},
+        {"source": "leads", "group_by": "stage"},
+        {"cf_tier": "gold"},
+        {"measure": "median", "field": "probability", "group_by": "owner", "chart": "line"},
+    ):
+        response = client.get("/reports/builder/", params)
+        assert response.status_code == 200, params
+    assert client.get("/reports/builder/export.csv", {"group_by": "colour"}).status_code == 302
