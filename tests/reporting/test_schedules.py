@@ -199,3 +199,17 @@ def test_subscriptions_are_in_the_openapi_schema(org: Org) -> None:
     schema = api_client_for(org.admin).get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/reports/subscriptions/" in schema["paths"]
     assert "/api/v1/reports/subscriptions/{id}/runs/" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_paused_subscriptions_and_deactivated_users_get_nothing(org: Org) -> None:
+    from reporting.schedules.services import subscription_update
+
+    paused = subscription_create(actor=org.rep, dashboard="rep", frequency="weekly")
+    subscription_update(actor=org.rep, subscription=paused, is_active=False)
+    subscription_create(actor=org.teammate, dashboard="rep", frequency="weekly")
+    org.teammate.is_active = False
+    org.teammate.save()
+    assert subscriptions_send(now=TUESDAY) == 0
+    assert ReportRun.objects.count() == 0
+    assert mail.outbox == []
