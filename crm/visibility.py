@@ -36,6 +36,7 @@ from django.db.models import Q, QuerySet
 from crm.errors import PermissionDenied
 from crm.models import RecordShare, Team, User
 from crm.models.sharing import ShareAccess
+from crm.models.users import can_own_q
 from crm.request_cache import remembered
 
 AnyUser = User | AnonymousUser
@@ -171,8 +172,9 @@ def can_edit(user: AnyUser, obj: models.Model) -> bool:
 
 
 def assignable_owners(actor: AnyUser) -> QuerySet[User]:
-    """The users `actor` may make the owner of a record (the choices of every owner field)."""
-    users = User.objects.filter(is_active=True)
+    """The users `actor` may make the owner of a record (the choices of every owner field):
+    the active ones and the people imported without an email."""
+    users = User.objects.filter(can_own_q())
     if not isinstance(actor, User) or not _is_active_user(actor):
         return users.none()
     if actor.is_admin:

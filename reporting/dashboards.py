@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.models import Account, Contact, User
+from crm.models.users import can_own_q
 from leads.models import OPEN_STATUSES, Lead
 from pipeline.models import Deal, StageKind
 from pipeline.selectors import company_amount
@@ -253,7 +254,7 @@ def company_leaderboard(filters: ReportFilters) -> list[dict[str, Any]]:
     won = filters.in_period("closed_at") & Q(stage__kind=StageKind.WON)
     rows = (
         Deal.objects.alive()
-        .filter(won, owner__is_active=True)
+        .filter(won, can_own_q("owner__"))
         .values("owner", "owner__first_name", "owner__last_name", "owner__email")
         .annotate(won=Sum(company_amount()), deals=Count("pk"))
         .filter(deals__gte=LEADERBOARD_MIN_DEALS)

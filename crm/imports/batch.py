@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from crm import events
 from crm.errors import DomainError
-from crm.imports.context import CREATE, IMPORTER, OWNER_NOTE, ImportContext
+from crm.imports.context import CREATE, CREATE_PERSON, IMPORTER, OWNER_NOTE, ImportContext
 from crm.imports.copy import copy_rows
 from crm.imports.models import DedupePolicy, RowOutcome
 from crm.imports.parsers import (
@@ -52,6 +52,7 @@ class Outcome:
 
 
 Columns = list[tuple[int, str, Field]]  # (cell index, header, field)
+PERSON_NOTE = "New person:"  # not OWNER_NOTE: these rows are not the importer's
 
 
 def columns_for(kind: ImportKind, headers: list[str], mapping: dict[str, str]) -> Columns:
@@ -127,6 +128,14 @@ def _convert(
             row.values[f.name] = ctx.actor
             row.note = f"{OWNER_NOTE} “{text}” is not an active user; assigned to the importer."
             continue
+        if f.type == "user" and ctx.known_user(text) is None and ctx.unknown_owner == CREATE_PERSON:
+            try:
+                row.values[f.name] = ctx.person_for(text)
+            except DomainError as exc:
+                errors.append(f"{header}: {exc.message}")
+                continue
+            row.note = f"{PERSON_NOTE} “{text}” added as a person without an email (can't sign in)."
+            continue
         try:
             row.values[f.name] = _parse(f, text, ctx)
         except ValueError as exc:
@@ -167,6 +176,9 @@ def _resolve_lookups(kind: ImportKind, rows: list[PreparedRow], ctx: ImportConte
                 try:
                     with transaction.atomic():
                         cache[key] = lookup.create(text, ctx)
+                    made = getattr(lookup, "model", None)
+                    if made is not None:
+                        ctx.made_by_lookup.add((made._meta.label, cache[key]))
                 except DomainError as exc:
                     r.error = f"{f.label}: “{text}” could not be created: {exc.message}"
                     continue
@@ -323,8 +335,19 @@ def write(
     for row in valid:
         if row.key is not None and policy != DedupePolicy.CREATE:
             match = existing.get(row.key)
+            filling = match is not None and (kind.model._meta.label, match.pk) in ctx.made_by_lookup
+            if filling and match is not None:
+                # Created empty as a lookup earlier in this file (a parent account named by
+                # its subsidiary, a manager named by their team): this row is its own, so it
+                # fills the record rather than being skipped as a duplicate of it.
+                ctx.made_by_lookup.discard((kind.model._meta.label, match.pk))
+                match.__dict__["_import_filling"] = True
+                may_edit.add(match.pk)
+                row.note = " ".join(
+                    n for n in (row.note, "Filled the record created for an earlier row.") if n
+                )
             if match is not None:
-                if policy == DedupePolicy.SKIP:
+                if policy == DedupePolicy.SKIP and not filling:
                     outcomes[row.number] = Outcome(
                         row.number,
                         RowOutcome.SKIPPED,

@@ -8,14 +8,17 @@ from django.db import models
 
 from crm.imports.parsers import normalise_key
 from crm.models import User
+from crm.models.users import can_own_q
 from crm.visibility import assignable_owners, can_assign_owner
 
 CREATE = "__create__"
-# What to do with a row whose owner column names no active user: reject it (default) or
-# give the record to the importer (the row's report line says so).
+# What to do with a row whose owner column names no active user: reject it (default), give
+# the record to the importer, or (admins) add that person as a user without an email, who
+# owns records but can't sign in. The row's report line says which.
 IMPORTER = "importer"
 REJECT = "reject"
-UNKNOWN_OWNER_CHOICES = (REJECT, IMPORTER)
+CREATE_PERSON = "create"
+UNKNOWN_OWNER_CHOICES = (REJECT, IMPORTER, CREATE_PERSON)
 OWNER_NOTE = "Owner:"
 
 
@@ -30,6 +33,10 @@ class ImportContext:
     lookup_cache: dict[str, dict[str, int]] = field(default_factory=dict)
     lookup_missing: dict[str, set[str]] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)  # kinds' per-run caches
+    # (model label, pk) of the records this run created as a lookup value (a parent account
+    # named by a subsidiary, a person named as owner): a later row of the same file that
+    # *is* that record fills it instead of being skipped as its duplicate.
+    made_by_lookup: set[tuple[str, int]] = field(default_factory=set)
     _users: dict[str, User] | None = None
     _assignable: set[int] | None = None
 
@@ -41,14 +48,17 @@ class ImportContext:
             value_maps=dict(options.get("value_maps") or {}),
             on_unknown=dict(options.get("on_unknown") or {}),
             options=options,
-            unknown_owner=IMPORTER if options.get("unknown_owner") == IMPORTER else REJECT,
+            unknown_owner=str(options.get("unknown_owner") or REJECT)
+            if options.get("unknown_owner") in UNKNOWN_OWNER_CHOICES
+            else REJECT,
         )
 
     def _load_users(self) -> dict[str, User]:
         if self._users is None:
             users: dict[str, User] = {}
-            for user in User.objects.filter(is_active=True).order_by("id"):
-                users.setdefault(normalise_key(user.email), user)
+            for user in User.objects.filter(can_own_q()).order_by("id"):
+                if user.email:
+                    users.setdefault(normalise_key(user.email), user)
                 name = f"{user.first_name} {user.last_name}".strip()
                 if name:
                     users.setdefault(normalise_key(name), user)
@@ -57,6 +67,31 @@ class ImportContext:
 
     def known_user(self, text: str) -> User | None:
         return self._load_users().get(normalise_key(text))
+
+    def remember_user(self, user: User) -> None:
+        """A user this run added: later rows (and owner columns) find them by name/email."""
+        users = self._load_users()
+        if user.email:
+            users.setdefault(normalise_key(user.email), user)
+        if user.full_name:
+            users.setdefault(normalise_key(user.full_name), user)
+        if self._assignable is not None:
+            self._assignable.add(user.pk)
+
+    def person_for(self, text: str, role: str = "", team_id: int | None = None) -> User:
+        """The user named `text`, added as a person without an email when there is none
+        (admins only: the choice is refused to others before the run)."""
+        from crm.services.people import person_create
+
+        user = self.known_user(text)
+        if user is None:
+            extra: dict[str, Any] = {"role": role} if role else {}
+            if team_id:
+                extra["team_id"] = team_id
+            user = person_create(actor=self.actor, name=text, **extra)
+            self.remember_user(user)
+            self.made_by_lookup.add((User._meta.label, user.pk))
+        return user
 
     def find_user(self, text: str) -> User:
         user = self.known_user(text)

@@ -157,6 +157,8 @@ class ImportKind:
     fields: ClassVar[Sequence[Field]] = ()
     # The fields that make two rows "the same record", for the mapping screen's hint.
     dedupe_help: ClassVar[str] = ""
+    # Only administrators may import this kind (people and teams).
+    admin_only: ClassVar[bool] = False
 
     # An optional choice made once per file, e.g. which pipeline deals go into: the option
     # key, its label and the (value, label) choices; None when the kind has none.
@@ -310,7 +312,7 @@ def get_kind(name: str) -> ImportKind:
 
 
 def all_kinds() -> list[ImportKind]:
-    order = ["leads", "accounts", "contacts", "deals", "activities", "products"]
+    order = ["leads", "accounts", "contacts", "deals", "activities", "products", "users"]
     return sorted(_KINDS.values(), key=lambda k: order.index(k.name) if k.name in order else 99)
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from crm.dispatch import send_safely
 from crm.errors import Conflict, DomainError, PermissionDenied
-from crm.imports.context import CREATE, UNKNOWN_OWNER_CHOICES
+from crm.imports.context import CREATE, CREATE_PERSON, UNKNOWN_OWNER_CHOICES
 from crm.imports.models import (
     ACTIVE_STATUSES,
     DedupePolicy,
@@ -69,6 +69,8 @@ def import_job_create(
 ) -> ImportJob:
     """Store the file, check it can be read, and guess (or recall) the column mapping."""
     import_kind = get_kind(kind)
+    if import_kind.admin_only and not actor.is_admin:
+        raise PermissionDenied(f"Only administrators import {import_kind.label.lower()}.")
     job, path = _store(upload, name)
     try:
         info: FileInfo = inspect_file(path, name)
@@ -124,13 +126,19 @@ def validate_mapping(kind_name: str, headers: list[str], mapping: dict[str, str]
     return clean
 
 
-def _clean_options(options: dict[str, Any]) -> dict[str, Any]:
+def _clean_options(options: dict[str, Any], actor: User) -> dict[str, Any]:
     unknown = set(options) - OPTION_KEYS
     if unknown:
         raise DomainError(f"Unknown option {sorted(unknown)[0]}.", field="options")
     if options.get("unknown_owner", "reject") not in UNKNOWN_OWNER_CHOICES:
         raise DomainError(
-            "For owners who aren't users, choose “importer” or “reject”.", field="options"
+            "For owners who aren't users, choose “importer”, “create” or “reject”.",
+            field="options",
+        )
+    if options.get("unknown_owner") == CREATE_PERSON and not actor.is_admin:
+        raise PermissionDenied(
+            "Only administrators add people; choose “importer” or “reject” for owners who "
+            "aren't users."
         )
     value_maps = options.get("value_maps") or {}
     for values in value_maps.values():
@@ -149,7 +157,7 @@ def import_job_configure(
     if job.status != JobStatus.UPLOADED:
         raise Conflict("This import has already started; its mapping can't change.")
     job.mapping = validate_mapping(job.kind, job.headers, mapping)
-    job.options = _clean_options(options)
+    job.options = _clean_options(options, actor)
     job.save(update_fields=["mapping", "options"])
     SavedMapping.objects.update_or_create(
         kind=job.kind,

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access, get_visible_or_404, scoped
 from crm.errors import DomainError
 from crm.imports import engine, exporting, selectors, services
-from crm.imports.context import CREATE, IMPORTER
+from crm.imports.context import CREATE, CREATE_PERSON, IMPORTER
 from crm.imports.forms import ExportForm, PreviewForm, UploadForm
 from crm.imports.models import ExportJob, ImportJob, JobStatus
 from crm.imports.registry import all_kinds, get_kind
@@ -83,8 +83,8 @@ def _posted_mapping(job: ImportJob, data: Any) -> tuple[dict[str, str], dict[str
     options: dict[str, Any] = {"value_maps": value_maps, "on_unknown": on_unknown}
     if data.get("day_first"):
         options["day_first"] = True
-    if data.get("unknown_owner") == IMPORTER:
-        options["unknown_owner"] = IMPORTER
+    if data.get("unknown_owner") in (IMPORTER, CREATE_PERSON):
+        options["unknown_owner"] = data.get("unknown_owner")
     if data.get("keep_owner"):
         options["keep_owner"] = True
     target = get_kind(job.kind).target_option
@@ -131,7 +131,8 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "screen": selectors.mapping_screen(job),
             "error": error,
             "create": CREATE,
-            "has_owner": any(f.type == "user" for f in kind.fields),
+            "has_owner": any(f.type == "user" for f in kind.fields) or kind.name == "users",
+            "may_add_people": request.user.is_admin,
             "owner_rules": kind.owner_rules(),
             "fields": kind.import_fields(),
             "new_field": services.NEW_FIELD,

@@ -27,6 +27,12 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # People imported without an email share the empty one: nobody signs in as them.
+        if not username:
+            raise self.model.DoesNotExist
+        return super().get_by_natural_key(username)
+
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
         extra.setdefault("role", Role.ADMIN)
         extra.setdefault("is_staff", True)
@@ -63,8 +69,20 @@ class Team(models.Model):
         return max(self.path.count("/") - 2, 0)
 
 
+def person_only_q(prefix: str = "") -> models.Q:
+    """People imported without an email: inactive, they can't sign in, yet own records and
+    count in reports like the others until an admin adds an email and activates them."""
+    return models.Q(**{f"{prefix}is_active": False, f"{prefix}email": ""})
+
+
+def can_own_q(prefix: str = "") -> models.Q:
+    """Users who may be given records: the active ones and the people without an email."""
+    return models.Q(**{f"{prefix}is_active": True}) | person_only_q(prefix)
+
+
 class User(AbstractBaseUser, PermissionsMixin):
-    email = models.EmailField("email address", max_length=254, unique=True)
+    # Unique when set (the constraint below); empty only for people imported without one.
+    email = models.EmailField("email address", max_length=254, blank=True)
     first_name = models.CharField(max_length=80, blank=True)
     last_name = models.CharField(max_length=80, blank=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.REP)
@@ -91,7 +109,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering: ClassVar = ["first_name", "last_name", "email"]
         constraints: ClassVar = [
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"), name="user_email_ci_unique", condition=~models.Q(email="")
+            ),
         ]
         indexes: ClassVar = [models.Index(fields=["team", "role"], name="user_team_role")]
 
@@ -117,6 +137,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def full_name(self) -> str:
         name = f"{self.first_name} {self.last_name}".strip()
         return name or self.email
+
+    @property
+    def is_person_only(self) -> bool:
+        """Imported without an email: owns records, can't sign in."""
+        return not self.email and not self.is_active
 
     @property
     def is_admin(self) -> bool:

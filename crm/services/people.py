@@ -73,13 +73,39 @@ def user_create(
 
 
 @transaction.atomic
+def person_create(
+    *, actor: User, name: str, role: str = Role.REP, team_id: int | None = None
+) -> User:
+    """A person without an email (from an import): an inactive user who can own records and
+    shows in reports, but can't sign in until an admin adds an email and activates them."""
+    _require_admin(actor)
+    first, _, last = name.strip().rpartition(" ")
+    if not (first or last):
+        raise DomainError("A person needs a name or an email.", field="name")
+    user = User(
+        first_name=first[:80], last_name=last[:80], role=role, team_id=team_id, is_active=False
+    )
+    user.set_unusable_password()
+    user.save()
+    audit(
+        actor=actor,
+        obj=user,
+        action=AuditAction.CREATE,
+        changes={**diff({}, snapshot(user, USER_FIELDS)), "via": "import, no email"},
+    )
+    return user
+
+
+@transaction.atomic
 def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
     _require_admin(actor)
     user = User.objects.select_for_update().get(pk=user.pk)
     before = snapshot(user, USER_FIELDS)
     if "email" in data:
         data["email"] = str(data["email"]).strip().lower()
-        if _email_taken(data["email"], exclude_pk=user.pk):
+        if not data["email"] and user.email:
+            raise DomainError("A user who signs in needs an email address.", field="email")
+        if data["email"] and _email_taken(data["email"], exclude_pk=user.pk):
             raise Conflict("A user with this email already exists.", field="email")
     if user.pk == actor.pk and data.get("role", user.role) != Role.ADMIN:
         raise DomainError("You can't remove your own administrator role.", field="role")
@@ -142,6 +168,8 @@ def user_deactivate(*, actor: User, user: User, reassign_to: User | None = None)
 def user_activate(*, actor: User, user: User) -> User:
     _require_admin(actor)
     user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.email:
+        raise DomainError("Add an email address before activating this person.", field="email")
     user.is_active = True
     user.deactivated_at = None
     user.save(update_fields=["is_active", "deactivated_at"])

@@ -135,6 +135,9 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "crm.User"
+# The email is unique when set (a conditional constraint: people imported without an email
+# share the empty one), which Django's check can't see; sign-in refuses an empty email.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

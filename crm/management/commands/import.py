@@ -13,14 +13,17 @@ from django.db import transaction
 
 from crm.errors import DomainError
 from crm.imports import engine, services
-from crm.imports.context import IMPORTER, REJECT, UNKNOWN_OWNER_CHOICES
+from crm.imports.context import CREATE_PERSON, IMPORTER, REJECT, UNKNOWN_OWNER_CHOICES
 from crm.imports.models import DedupePolicy, ImportJob, JobStatus
 from crm.imports.registry import all_kinds
 from crm.models import Role, User
 
 
 class Command(BaseCommand):
-    help = "Import a CSV or XLSX file of leads, accounts, contacts, deals, activities or products."
+    help = (
+        "Import a CSV or XLSX file of leads, accounts, contacts, deals, activities, products "
+        "or users (people and teams)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("kind", help=", ".join(k.name for k in all_kinds()))
@@ -49,7 +52,8 @@ class Command(BaseCommand):
             "--unknown-owner",
             choices=UNKNOWN_OWNER_CHOICES,
             default=REJECT,
-            help="Rows whose owner isn't an active user: reject them, or assign to the importer.",
+            help="Rows whose owner isn't an active user: reject them, assign to the importer, "
+            "or create them as people without an email (admins).",
         )
         parser.add_argument(
             "--create-missing",
@@ -131,8 +135,8 @@ class Command(BaseCommand):
         job_options = dict(job.options)
         if options["day_first"]:
             job_options["day_first"] = True
-        if options["unknown_owner"] == IMPORTER:
-            job_options["unknown_owner"] = IMPORTER
+        if options["unknown_owner"] in (IMPORTER, CREATE_PERSON):
+            job_options["unknown_owner"] = options["unknown_owner"]
         if options["create_missing"]:
             job_options["on_unknown"] = {
                 f.name: "__create__" for f in engine.get_kind(job.kind).import_fields() if f.lookup
