@@ -102,6 +102,45 @@ def _parse(f: Field, text: str, ctx: ImportContext) -> Any:
     return text
 
 
+def mapped_text(f: Field, text: str, ctx: ImportContext) -> str:
+    """The cell as the user mapped it (`--map-value FIELD:VALUE=TARGET`, the mapping page):
+    for fields other than list lookups (whose maps hold the target's id), the target text
+    replaces the cell before parsing: a `Converted` 1/0 becomes a status, a rep's old login
+    a user's email."""
+    if f.type == "lookup":
+        return text
+    target = ctx.value_maps.get(f.name, {}).get(normalise_key(text))
+    return str(target) if target not in (None, "") else text
+
+
+def _take(
+    row: PreparedRow, header: str, f: Field, text: str, ctx: ImportContext, errors: list[str]
+) -> None:
+    """Parse one value of the row into `row.values` (or add its error)."""
+    if not text:
+        return
+    text = mapped_text(f, text, ctx)
+    if f.type == "lookup":
+        row.values[f.name] = text  # resolved for the whole batch at once
+        return
+    if f.type == "user" and ctx.known_user(text) is None and ctx.unknown_owner == IMPORTER:
+        row.values[f.name] = ctx.actor
+        row.note = f"{OWNER_NOTE} “{text}” is not an active user; assigned to the importer."
+        return
+    if f.type == "user" and ctx.known_user(text) is None and ctx.unknown_owner == CREATE_PERSON:
+        try:
+            row.values[f.name] = ctx.person_for(text)
+        except DomainError as exc:
+            errors.append(f"{header}: {exc.message}")
+            return
+        row.note = f"{PERSON_NOTE} “{text}” added as a person without an email (can't sign in)."
+        return
+    try:
+        row.values[f.name] = _parse(f, text, ctx)
+    except ValueError as exc:
+        errors.append(f"{header}: {exc}")
+
+
 def _convert(
     number: int, cells: list[str], columns: Columns, width: int, ctx: ImportContext
 ) -> PreparedRow:
@@ -112,34 +151,15 @@ def _convert(
             "(a stray delimiter or an unquoted comma?)."
         )
         return row
-    errors = []
+    errors: list[str] = []
     for index, header, f in columns:
         raw = strip_formula_guard(cells[index] if index < len(cells) else "")
         if looks_like_formula(raw):
             errors.append(f"{header}: holds a spreadsheet formula; export values, not formulas.")
             continue
-        text = clean_text(raw)
-        if not text:
-            continue
-        if f.type == "lookup":
-            row.values[f.name] = text  # resolved for the whole batch at once
-            continue
-        if f.type == "user" and ctx.known_user(text) is None and ctx.unknown_owner == IMPORTER:
-            row.values[f.name] = ctx.actor
-            row.note = f"{OWNER_NOTE} “{text}” is not an active user; assigned to the importer."
-            continue
-        if f.type == "user" and ctx.known_user(text) is None and ctx.unknown_owner == CREATE_PERSON:
-            try:
-                row.values[f.name] = ctx.person_for(text)
-            except DomainError as exc:
-                errors.append(f"{header}: {exc.message}")
-                continue
-            row.note = f"{PERSON_NOTE} “{text}” added as a person without an email (can't sign in)."
-            continue
-        try:
-            row.values[f.name] = _parse(f, text, ctx)
-        except ValueError as exc:
-            errors.append(f"{header}: {exc}")
+        _take(row, header, f, clean_text(raw), ctx, errors)
+    for f, text in ctx.constant_fields:
+        _take(row, f"{f.label} (the same for every row)", f, text, ctx, errors)
     row.error = " ".join(errors)
     return row
 

@@ -37,6 +37,8 @@ class ImportContext:
     # named by a subsidiary, a person named as owner): a later row of the same file that
     # *is* that record fills it instead of being skipped as its duplicate.
     made_by_lookup: set[tuple[str, int]] = field(default_factory=set)
+    # (field, text) given once for every row: `--set FIELD=VALUE`, "the same for every row".
+    constant_fields: list[tuple[Any, str]] = field(default_factory=list)
     _users: dict[str, User] | None = None
     _assignable: set[int] | None = None
 

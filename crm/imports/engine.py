@@ -43,7 +43,12 @@ def job_path(job: ImportJob) -> Path:
 
 
 def context_for(job: ImportJob) -> ImportContext:
-    return ImportContext.for_job(job.created_by, job.options)
+    ctx = ImportContext.for_job(job.created_by, job.options)
+    kind = get_kind(job.kind)
+    ctx.constant_fields = [
+        (kind.field(name), str(text)) for name, text in (job.options.get("constants") or {}).items()
+    ]
+    return ctx
 
 
 def _batches(

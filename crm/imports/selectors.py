@@ -52,6 +52,7 @@ class UnknownValues:
     options: list[tuple[str, str]]
     can_create: bool
     on_unknown: str
+    is_list: bool = True  # an admin list (create / reject choices); else choices or people
 
 
 @dataclass
@@ -75,10 +76,9 @@ def mapping_screen(job: ImportJob) -> MappingScreen:
         for i, header in enumerate(job.headers)
         if header
     ]
+    mapped = {header: kind.field(name) for header, name in job.mapping.items()}
     lookups = {
-        header: kind.field(name)
-        for header, name in job.mapping.items()
-        if kind.field(name).lookup is not None
+        h: f for h, f in mapped.items() if f.lookup is not None or f.type in ("choice", "user")
     }
     if not lookups:
         return MappingScreen(columns)
@@ -93,11 +93,12 @@ def mapping_screen(job: ImportJob) -> MappingScreen:
     ctx = ImportContext.for_job(job.created_by, job.options)
     screen = MappingScreen(columns)
     for header, f in lookups.items():
+        chosen = ctx.value_maps.get(f.name, {})
         if f.lookup is None:
+            screen.unknown.append(_unknown_values(f, seen[header], chosen, ctx))
             continue
         known = f.lookup.resolve(seen[header], ctx)
         missing = [(k, t) for k, t in seen[header].items() if k not in known]
-        chosen = ctx.value_maps.get(f.name, {})
         default = ctx.on_unknown.get(f.name) or (CREATE if f.lookup.can_create(ctx) else "reject")
         screen.unknown.append(
             UnknownValues(
@@ -110,6 +111,45 @@ def mapping_screen(job: ImportJob) -> MappingScreen:
             )
         )
     return MappingScreen(columns, [u for u in screen.unknown if u.values])
+
+
+def _unknown_values(
+    f: Field, seen: dict[str, str], chosen: dict[str, str], ctx: ImportContext
+) -> UnknownValues:
+    """Values of a choice field that aren't among its choices (a `Converted` 0/1 for the
+    lead status), or owner names that aren't users: each can be mapped to a choice / user.
+    A value already mapped stays listed with its choice, so it can be changed."""
+    from crm.imports.batch import _parse
+
+    if f.type == "user":
+        options = [(u.email or str(u.pk), u.full_name) for u in _assignable(ctx)]
+        missing = [(k, t) for k, t in seen.items() if ctx.known_user(t) is None or k in chosen]
+    else:
+        options = [(value, label) for value, label in f.choices]
+        missing = []
+        for k, t in seen.items():
+            try:
+                _parse(f, t, ctx)
+            except ValueError:
+                missing.append((k, t))
+            else:
+                if k in chosen:
+                    missing.append((k, t))
+    return UnknownValues(
+        field=f,
+        values=[(k, t, chosen.get(k, "")) for k, t in missing[:MAX_UNKNOWN_SHOWN]],
+        more=max(0, len(missing) - MAX_UNKNOWN_SHOWN),
+        options=options,
+        can_create=False,
+        on_unknown="reject",
+        is_list=False,
+    )
+
+
+def _assignable(ctx: ImportContext) -> list[User]:
+    from crm.visibility import assignable_owners
+
+    return list(assignable_owners(ctx.actor).order_by("first_name", "last_name", "id")[:500])
 
 
 def rejected_rows(job: ImportJob) -> QuerySet[ImportRowResult]:

@@ -22,9 +22,9 @@ from crm.imports.models import (
     JobStatus,
     SavedMapping,
 )
-from crm.imports.parsers import clean_text
+from crm.imports.parsers import clean_text, normalise_key
 from crm.imports.readers import FileInfo, UnreadableFile, fingerprint, inspect_file, iter_rows
-from crm.imports.registry import CUSTOM_PREFIX, get_kind, guess_mapping
+from crm.imports.registry import CUSTOM_PREFIX, Field, get_kind, guess_mapping
 from crm.models import CustomField, CustomFieldType, User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit
@@ -42,7 +42,9 @@ OPTION_KEYS = {
     "pipeline",
     "unknown_owner",
     "keep_owner",
+    "constants",
 }
+REJECT_TARGET = "reject"
 
 
 def _require_edit(actor: User, job: ImportJob) -> None:
@@ -100,7 +102,12 @@ def import_job_create(
     return job
 
 
-def validate_mapping(kind_name: str, headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+def validate_mapping(
+    kind_name: str,
+    headers: list[str],
+    mapping: dict[str, str],
+    constants: dict[str, str] | None = None,
+) -> dict[str, str]:
     kind = get_kind(kind_name)
     fields = kind.import_fields()
     names = {f.name for f in fields}
@@ -120,7 +127,20 @@ def validate_mapping(kind_name: str, headers: list[str], mapping: dict[str, str]
             )
         used[field] = header
         clean[header] = field
-    missing = [f.label for f in fields if f.required and f.name not in used]
+    for name in constants or {}:
+        if name not in names:
+            raise DomainError(f"{kind.label} have no field “{name}”.", field="options")
+        if name in used:
+            raise DomainError(
+                f"“{kind.field(name).label}” is mapped from “{used[name]}” and also given the "
+                "same for every row: choose one.",
+                field="options",
+            )
+    missing = [
+        f.label
+        for f in fields
+        if f.required and f.name not in used and f.name not in (constants or {})
+    ]
     if missing:
         raise DomainError("Map a column to " + ", ".join(missing) + ".", field="mapping")
     return clean
@@ -140,12 +160,65 @@ def _clean_options(options: dict[str, Any], actor: User) -> dict[str, Any]:
             "Only administrators add people; choose “importer” or “reject” for owners who "
             "aren't users."
         )
-    value_maps = options.get("value_maps") or {}
-    for values in value_maps.values():
-        for target in values.values():
-            if target not in (CREATE, "reject", "") and not str(target).isdigit():
-                raise DomainError("Map unknown values to an existing one or create them.")
     return {k: v for k, v in options.items() if v not in (None, {}, "", "reject")}
+
+
+def _clean_value_maps(job: ImportJob, actor: User, options: dict[str, Any]) -> None:
+    """Value maps keyed by the normalised file value. A list field's target is an existing
+    value (its id, or its name, as the command line gives it), `__create__` or `reject`;
+    a choice field's target must be one of its choices; an owner's, a user's name or email
+    (checked per row). Constants are checked like a cell of every row."""
+    from crm.imports.batch import _parse  # the engine's own parser, so the check is the run's
+    from crm.imports.context import ImportContext
+
+    kind = get_kind(job.kind)
+    ctx = ImportContext.for_job(actor, options)
+    clean: dict[str, dict[str, str]] = {}
+    for name, values in (options.get("value_maps") or {}).items():
+        try:
+            f = kind.field(name)
+        except KeyError:
+            raise DomainError(f"{kind.label} have no field “{name}”.", field="options") from None
+        out: dict[str, str] = {}
+        for key, target in (values or {}).items():
+            target = str(target).strip()
+            key = normalise_key(str(key))
+            if not target or not key:
+                continue
+            if f.lookup is not None:
+                if target.lower() in ("create", CREATE):
+                    target = CREATE
+                elif target.lower() == REJECT_TARGET:
+                    target = REJECT_TARGET
+                else:
+                    found = f.lookup.resolve({normalise_key(target): target}, ctx)
+                    if target.isdigit() and not found:
+                        queryset = getattr(f.lookup, "queryset", None)
+                        exists = (
+                            queryset(ctx).filter(pk=int(target)).exists()
+                            if queryset is not None
+                            else any(t == target for t, _ in f.lookup.options(ctx))
+                        )
+                        found = {target: int(target)} if exists else {}
+                    if not found:
+                        raise DomainError(
+                            f"{f.label}: there is no “{target}” to map “{key}” to.",
+                            field="options",
+                        )
+                    target = str(next(iter(found.values())))
+            elif f.type in ("choice", "multi", "bool"):
+                try:
+                    _parse(Field(f.name, f.label, type=f.type, choices=f.choices), target, ctx)
+                except ValueError as exc:
+                    raise DomainError(
+                        f"{f.label}: can't map “{key}” there: {exc}", field="options"
+                    ) from None
+            out[key] = target
+        if out:
+            clean[name] = out
+    options["value_maps"] = clean
+    constants = {k: str(v).strip() for k, v in (options.get("constants") or {}).items()}
+    options["constants"] = {k: v for k, v in constants.items() if v}
 
 
 @transaction.atomic
@@ -156,15 +229,19 @@ def import_job_configure(
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.status != JobStatus.UPLOADED:
         raise Conflict("This import has already started; its mapping can't change.")
-    job.mapping = validate_mapping(job.kind, job.headers, mapping)
+    options = dict(options)
+    _clean_value_maps(job, actor, options)
+    job.mapping = validate_mapping(job.kind, job.headers, mapping, options.get("constants"))
     job.options = _clean_options(options, actor)
     job.save(update_fields=["mapping", "options"])
+    # The value maps and constants go with the column mapping: the next export of the same
+    # layout is mapped as this one was (GTXPro → GTX Pro need not be chosen again).
     SavedMapping.objects.update_or_create(
         kind=job.kind,
         fingerprint=job.fingerprint,
         defaults={
             "mapping": job.mapping,
-            "options": {k: v for k, v in job.options.items() if k != "value_maps"},
+            "options": dict(job.options),
             "updated_by": actor,
             "updated_at": timezone.now(),
         },
@@ -193,7 +270,7 @@ def import_job_start(
         raise Conflict("This import has already started.")
     if policy not in DedupePolicy.values:
         raise DomainError("Choose skip, update or create for duplicates.", field="policy")
-    validate_mapping(job.kind, job.headers, job.mapping)
+    validate_mapping(job.kind, job.headers, job.mapping, job.options.get("constants"))
     job.policy = policy
     job.status = JobStatus.QUEUED
     job.save(update_fields=["policy", "status"])

@@ -69,18 +69,28 @@ def _posted_mapping(job: ImportJob, data: Any) -> tuple[dict[str, str], dict[str
     }
     value_maps: dict[str, dict[str, str]] = {}
     on_unknown: dict[str, str] = {}
+    constants: dict[str, str] = {}
+    for field_name, value in zip(
+        data.getlist("set-field"), data.getlist("set-value"), strict=False
+    ):
+        if field_name and value.strip():
+            constants[field_name] = value.strip()
     for f in get_kind(job.kind).import_fields():
-        if f.lookup is None:
+        if f.lookup is None and f.type not in ("choice", "user"):
             continue
         choice = data.get(f"unknown-{f.name}")
-        if choice in (CREATE, "reject"):
+        if f.lookup is not None and choice in (CREATE, "reject"):
             on_unknown[f.name] = choice
         for key, target in zip(
             data.getlist(f"key-{f.name}"), data.getlist(f"value-{f.name}"), strict=False
         ):
             if target:
                 value_maps.setdefault(f.name, {})[key] = target
-    options: dict[str, Any] = {"value_maps": value_maps, "on_unknown": on_unknown}
+    options: dict[str, Any] = {
+        "value_maps": value_maps,
+        "on_unknown": on_unknown,
+        "constants": constants,
+    }
     if data.get("day_first"):
         options["day_first"] = True
     if data.get("unknown_owner") in (IMPORTER, CREATE_PERSON):
@@ -135,6 +145,7 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "may_add_people": request.user.is_admin,
             "owner_rules": kind.owner_rules(),
             "fields": kind.import_fields(),
+            "constants": _constant_rows(job),
             "new_field": services.NEW_FIELD,
             "new_field_types": CustomFieldType.choices
             if kind.takes_custom_fields and request.user.role == Role.ADMIN
@@ -144,6 +155,15 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             **NAV,
         },
     )
+
+
+CONSTANT_SLOTS = 2
+
+
+def _constant_rows(job: ImportJob) -> list[tuple[str, str]]:
+    """The "same for every row" values: the ones given, then empty slots to add more."""
+    given = [(str(k), str(v)) for k, v in (job.options.get("constants") or {}).items()]
+    return given + [("", "")] * CONSTANT_SLOTS
 
 
 @access(scoped("imports.ImportJob"))

@@ -15,6 +15,7 @@ from crm.errors import DomainError
 from crm.imports import engine, services
 from crm.imports.context import CREATE_PERSON, IMPORTER, REJECT, UNKNOWN_OWNER_CHOICES
 from crm.imports.models import DedupePolicy, ImportJob, JobStatus
+from crm.imports.parsers import normalise_key
 from crm.imports.registry import all_kinds
 from crm.models import Role, User
 
@@ -43,6 +44,23 @@ class Command(BaseCommand):
             help="Keep a column as a new custom field named after it (repeat). Types: "
             "text, long_text, number, money, date, boolean (yes-no), choice, multi_choice; "
             "choice fields take the column's values as their choices. Admins only.",
+        )
+        parser.add_argument(
+            "--map-value",
+            action="append",
+            default=[],
+            metavar="FIELD:VALUE=TARGET",
+            help="Map a value of the file to a CRM value (repeat), e.g. stage:Engaging=Discovery, "
+            "status:1=converted, owner:jdoe=jane@example.com; for list fields TARGET may be "
+            "'create' or 'reject'.",
+        )
+        parser.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            dest="constants",
+            metavar="FIELD=VALUE",
+            help="Give a field the same value on every row (repeat), e.g. stage=Won.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Count outcomes, write nothing.")
         parser.add_argument("--as", dest="as_user", help="Email of the importing user.")
@@ -141,9 +159,37 @@ class Command(BaseCommand):
             job_options["on_unknown"] = {
                 f.name: "__create__" for f in engine.get_kind(job.kind).import_fields() if f.lookup
             }
+        value_maps: dict[str, dict[str, str]] = dict(job_options.get("value_maps") or {})
+        for item in options["map_value"]:
+            name, colon, rest = item.partition(":")
+            value, sep, target = rest.partition("=")
+            if not colon or not sep or not value.strip():
+                raise CommandError(f"--map-value wants FIELD:VALUE=TARGET, got {item!r}.")
+            field = self._field(job, name)
+            value_maps.setdefault(field, {})[normalise_key(value)] = target.strip()
+        if value_maps:
+            job_options["value_maps"] = value_maps
+        constants: dict[str, str] = dict(job_options.get("constants") or {})
+        for item in options["constants"]:
+            name, sep, value = item.partition("=")
+            if not sep:
+                raise CommandError(f"--set wants FIELD=VALUE, got {item!r}.")
+            field = self._field(job, name)
+            constants[field] = value.strip()
+            mapping = {h: f for h, f in mapping.items() if f != field}
+        if constants:
+            job_options["constants"] = constants
         return services.import_job_configure(
             actor=user, job=job, mapping=mapping, options=job_options
         )
+
+    def _field(self, job: ImportJob, name: str) -> str:
+        """A field by its name (`stage`, `custom.total_visits`), label or alias."""
+        key = normalise_key(name)
+        for f in engine.get_kind(job.kind).import_fields():
+            if f.name == name.strip() or key in f.match_names():
+                return f.name
+        raise CommandError(f"{job.kind} have no field {name!r}.")
 
     def _print(self, job: ImportJob, counts: dict[str, int], *, dry_run: bool) -> None:
         total = sum(counts.values())
