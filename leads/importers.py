@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
+from django.utils.text import slugify
 
 from crm.errors import DomainError
 from crm.events import update_and_announce
@@ -50,7 +51,13 @@ class SourceLookup(NameLookup):
         return ctx.actor.is_admin
 
     def create(self, name: str, ctx: ImportContext) -> int:
-        return int(lead_source_save(actor=ctx.actor, data={"name": name[:80]}).pk)
+        # The short name (slug) is internal: one already taken by a differently named source
+        # ("Live Chat" beside a "live-chat" slug) gets a suffix instead of refusing the name.
+        base = slugify(name)[:74] or "source"
+        slug, n = base, 2
+        while LeadSource.objects.filter(slug=slug).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return int(lead_source_save(actor=ctx.actor, data={"name": name[:80], "slug": slug}).pk)
 
 
 class LeadImport(ImportKind):

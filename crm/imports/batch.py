@@ -193,15 +193,8 @@ def _resolve_lookups(kind: ImportKind, rows: list[PreparedRow], ctx: ImportConte
             if target and target != CREATE and target != "reject":
                 cache[key] = int(target)
             elif target == CREATE and lookup.can_create(ctx):
-                try:
-                    with transaction.atomic():
-                        cache[key] = lookup.create(text, ctx)
-                    made = getattr(lookup, "model", None)
-                    if made is not None:
-                        ctx.made_by_lookup.add((made._meta.label, cache[key]))
-                except DomainError as exc:
-                    r.error = f"{f.label}: “{text}” could not be created: {exc.message}"
-                    continue
+                # Created when a row using it is written (`_materialise`), not now.
+                cache[key] = ctx.pending_value(f.name, key, text, lookup)
             else:
                 how = ", or choose to create it" if lookup.can_create(ctx) else ""
                 r.error = (
@@ -415,6 +408,8 @@ def write(
                 continue
             pending[row.key] = row
         to_create.append(row)
+    self_links = _materialise(kind, to_create, updated, ctx, outcomes, valid)
+    to_create = [r for r in to_create if r.number not in outcomes]  # refused values
     if updated:
         try:
             with transaction.atomic():
@@ -430,6 +425,7 @@ def write(
                         cells=next(r.cells for r in valid if r.number == n),
                     )
     created = _insert(kind, to_create, ctx, outcomes) if to_create else []
+    _link_to_rows(kind, self_links)
     for row in created:
         pk = row.record.pk if row.record is not None else None
         outcomes[row.number] = Outcome(row.number, RowOutcome.IMPORTED, pk, row.note)
@@ -463,6 +459,94 @@ def write(
         events.announce(kind.model, [record.pk for record in records], actor=ctx.actor)
     _link_extensions(kind, rows, outcomes, existing, ctx)
     return [outcomes[r.number] for r in rows]
+
+
+SelfLink = tuple[models.Model, str, PreparedRow]
+
+
+def _lookup_fields(kind: ImportKind) -> list[Field]:
+    return [f for f in [*kind.fields, *(e.field for e in extensions(kind.name))] if f.lookup]
+
+
+def _materialise(
+    kind: ImportKind,
+    to_create: list[PreparedRow],
+    updated: dict[Any, tuple[models.Model, list[int]]],
+    ctx: ImportContext,
+    outcomes: dict[int, Outcome],
+    valid: list[PreparedRow],
+) -> list[SelfLink]:
+    """Create the list values to be created that the rows about to be written use, and put
+    their ids on the records. A value that names a record of this very kind created by a
+    row of the same batch (a parent account whose own row comes later) is that record: the
+    link is made once it is inserted (returned as self links), nothing is created twice."""
+    if not ctx.pending:
+        return []
+    records: list[tuple[models.Model, list[int]]] = [
+        (r.record, [r.number]) for r in to_create if r.record is not None
+    ]
+    records += list(updated.values())
+    in_batch = {
+        normalise_key(str(r.record)): r
+        for r in to_create
+        if r.record is not None and type(r.record) is kind.model
+    }
+    self_links: list[SelfLink] = []
+    refused: dict[int, str] = {}
+    for f in _lookup_fields(kind):
+        attr = kind.attribute(f.name)
+        for record, numbers in records:
+            temp = getattr(record, attr, None)
+            if not (isinstance(temp, int) and temp < 0):
+                continue
+            if temp in ctx.real_ids:
+                setattr(record, attr, ctx.real_ids[temp])
+                continue
+            pending = ctx.pending[temp]
+            own = in_batch.get(normalise_key(pending.text))
+            if getattr(pending.lookup, "model", None) is kind.model and own is not None:
+                if own.record is not record:
+                    setattr(record, attr, None)
+                    self_links.append((record, attr, own))
+                continue
+            if temp in refused:
+                for n in numbers:
+                    outcomes[n] = _refused(n, refused[temp], valid)
+                continue
+            try:
+                with transaction.atomic():
+                    real = pending.lookup.create(pending.text, ctx)
+            except DomainError as exc:
+                refused[temp] = f"{f.label}: “{pending.text}” could not be created: {exc.message}"
+                for n in numbers:
+                    outcomes[n] = _refused(n, refused[temp], valid)
+                continue
+            ctx.real_ids[temp] = real
+            ctx.lookup_cache.setdefault(pending.field, {})[pending.key] = real
+            made = getattr(pending.lookup, "model", None)
+            if made is not None:
+                ctx.made_by_lookup.add((made._meta.label, real))
+            setattr(record, attr, real)
+    rejected = {n for n, o in outcomes.items() if o.outcome == RowOutcome.REJECTED}
+    for pk in [pk for pk, (_, numbers) in updated.items() if rejected.intersection(numbers)]:
+        updated.pop(pk)
+    return self_links
+
+
+def _refused(number: int, message: str, rows: list[PreparedRow]) -> Outcome:
+    cells = next((r.cells for r in rows if r.number == number), None)
+    return Outcome(number, RowOutcome.REJECTED, message=message, cells=cells)
+
+
+def _link_to_rows(kind: ImportKind, links: list[SelfLink]) -> None:
+    """The self links of `_materialise`, once the rows they point to are inserted."""
+    by_attr: dict[str, list[models.Model]] = {}
+    for record, attr, own in links:
+        if own.record is not None and own.record.pk is not None and record.pk is not None:
+            setattr(record, attr, own.record.pk)
+            by_attr.setdefault(attr, []).append(record)
+    for attr, records in by_attr.items():
+        kind.model._default_manager.bulk_update(records, [attr])
 
 
 def _link_extensions(

@@ -23,6 +23,17 @@ OWNER_NOTE = "Owner:"
 
 
 @dataclass
+class PendingValue:
+    """A list value the user chose to create, not created yet: it is, once a row that
+    uses it is written (so a dry run or a run that rejects every row creates nothing)."""
+
+    field: str
+    key: str
+    text: str
+    lookup: Any
+
+
+@dataclass
 class ImportContext:
     actor: User
     day_first: bool = False
@@ -37,6 +48,9 @@ class ImportContext:
     # named by a subsidiary, a person named as owner): a later row of the same file that
     # *is* that record fills it instead of being skipped as its duplicate.
     made_by_lookup: set[tuple[str, int]] = field(default_factory=set)
+    # Temporary (negative) ids of list values to create → what they stand for / became.
+    pending: dict[int, PendingValue] = field(default_factory=dict)
+    real_ids: dict[int, int] = field(default_factory=dict)
     # (field, text) given once for every row: `--set FIELD=VALUE`, "the same for every row".
     constant_fields: list[tuple[Any, str]] = field(default_factory=list)
     _users: dict[str, User] | None = None
@@ -54,6 +68,17 @@ class ImportContext:
             if options.get("unknown_owner") in UNKNOWN_OWNER_CHOICES
             else REJECT,
         )
+
+    def pending_value(self, field_name: str, key: str, text: str, lookup: Any) -> int:
+        temp = -(len(self.pending) + 1)
+        self.pending[temp] = PendingValue(field_name, key, text, lookup)
+        return temp
+
+    def real_id(self, value: Any) -> Any:
+        """A list value's id, once created (a temporary id before; anything else as is)."""
+        if isinstance(value, int) and value < 0:
+            return self.real_ids.get(value, value)
+        return value
 
     def _load_users(self) -> dict[str, User]:
         if self._users is None:

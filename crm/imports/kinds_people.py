@@ -51,10 +51,6 @@ class EmailKey:
     name: str = field(default="", compare=False, hash=False)
 
 
-def _team_links(values: dict[str, Any]) -> tuple[Any, Any, Any]:
-    return (values.get("team"), values.get("manager"), values.get("parent_team"))
-
-
 class UserImport(ImportKind):
     name = "users"
     label = "People and teams"
@@ -95,6 +91,8 @@ class UserImport(ImportKind):
     )
 
     def attribute(self, field_name: str) -> str:
+        # `parent_team` is no column of a user: it rides on the record (as a list value to
+        # create, it gets its id there) until `_link_teams` puts it on the team.
         return {"team": "team_id"}.get(field_name, field_name)
 
     def _person(self, text: str, team_id: int | None, ctx: ImportContext) -> User | None:
@@ -106,7 +104,9 @@ class UserImport(ImportKind):
         if normalise_key(text) in ctx.memo.setdefault("people_in_file", set()):
             return None
         if ctx.unknown_owner == CREATE_PERSON:
-            return ctx.person_for(text, role=Role.MANAGER, team_id=team_id)
+            # In the team they manage once it exists (a team to create gets its id later).
+            known_team = team_id if team_id and team_id > 0 else None
+            return ctx.person_for(text, role=Role.MANAGER, team_id=known_team)
         raise RowError(
             f"Team manager: nobody is called “{text}”: add them in an earlier row, or choose "
             "to create people who aren't users."
@@ -137,7 +137,8 @@ class UserImport(ImportKind):
             self._person(str(values["manager"]), values["team"], ctx)
         seen: set[str] = ctx.memo.setdefault("people_in_file", set())
         seen.update(normalise_key(t) for t in (name, email) if t)
-        user._import_team = _team_links(values)  # type: ignore[attr-defined]
+        user._import_manager = values.get("manager")  # type: ignore[attr-defined]
+        user.parent_team = values.get("parent_team")  # type: ignore[attr-defined]
         return user
 
     def dedupe_key(self, record: Any, values: dict[str, Any]) -> Hashable | None:
@@ -180,7 +181,8 @@ class UserImport(ImportKind):
                 existing.is_active = True
         super().apply_update(existing, data, ctx)
         existing.is_staff = existing.is_admin
-        existing._import_team = _team_links(values)
+        existing._import_manager = values.get("manager")
+        existing.parent_team = values.get("parent_team")
 
     def create(self, records: list[Any], ctx: ImportContext) -> None:
         super().create(records, ctx)
@@ -200,7 +202,9 @@ class UserImport(ImportKind):
         team, through the people service, which keeps the team tree's paths right)."""
         wanted: dict[int, dict[str, Any]] = {}
         for user in records:
-            team_id, manager, parent_id = getattr(user, "_import_team", (None, None, None))
+            team_id = ctx.real_id(user.team_id)
+            manager = getattr(user, "_import_manager", None)
+            parent_id = ctx.real_id(getattr(user, "parent_team", None))
             if not team_id:
                 continue
             data = wanted.setdefault(team_id, {})
@@ -219,6 +223,9 @@ class UserImport(ImportKind):
             changes: dict[str, Any] = {}
             if "manager" in data and team.manager_id != data["manager"].pk:
                 changes["manager"] = data["manager"]
+                if data["manager"].team_id is None:  # a manager added as a person
+                    User.objects.filter(pk=data["manager"].pk).update(team_id=team_id)
+                    data["manager"].team_id = team_id
             if "parent" in data and team.parent_id != data["parent"]:
                 changes["parent"] = teams[data["parent"]]
             if changes:

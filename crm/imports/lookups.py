@@ -2,7 +2,8 @@
 
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import Func, Value
 from django.db.models.functions import Lower
 
 from crm.imports.context import ImportContext
@@ -11,6 +12,27 @@ from crm.imports.registry import Lookup
 from crm.models.audit import AuditAction
 from crm.services.audit import audit
 from crm.visibility import visible
+
+_NOT_ALNUM = r"[^[:alnum:]]+"
+
+
+def squeeze(field_name: str) -> Func:
+    """lower(name) with everything but letters and digits removed, in SQL."""
+    return Func(
+        Lower(field_name), Value(_NOT_ALNUM), Value(""), Value("g"), function="regexp_replace"
+    )
+
+
+def squeezed(texts: list[str]) -> list[str]:
+    """`squeeze` of each text, computed by PostgreSQL, so both sides agree."""
+    if not texts:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT regexp_replace(lower(t), %s, '', 'g') FROM unnest(%s::text[]) AS t",
+            [_NOT_ALNUM, texts],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 class NameLookup(Lookup):
@@ -40,12 +62,14 @@ class NameLookup(Lookup):
         ]
 
     def resolve(self, wanted: dict[str, str], ctx: ImportContext) -> dict[str, int]:
-        # Narrow in SQL by lower(name), then compare with the same normalisation as the keys.
-        lowered = {text.strip().lower() for text in wanted.values()}
+        # Narrow in SQL by the name stripped of case and of everything but letters and
+        # digits (computed by PostgreSQL on both sides, so it agrees with itself), then
+        # compare with `normalise_key`, the engine's one rule for names.
+        keys = squeezed(list(wanted.values()))
         rows = (
             self.queryset(ctx)
-            .annotate(_lname=Lower(self.field_name))
-            .filter(_lname__in=lowered)
+            .annotate(_squeezed=squeeze(self.field_name))
+            .filter(_squeezed__in=keys)
             .order_by("pk")
             .values_list("pk", self.field_name)
         )

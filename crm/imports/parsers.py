@@ -161,6 +161,8 @@ def parse_bool(value: str) -> bool:
 
 
 def normalise_key(value: str) -> str:
-    """How names compare: case-, accent-width- and space-insensitive."""
+    """How names compare: case-, width-, space-, underscore- and punctuation-insensitive
+    ("direct_traffic" is "Direct Traffic", "Live-Chat" is "live chat", "GTX Pro." is "GTX
+    Pro"). One rule for headers, list values, owners and value maps."""
     text = unicodedata.normalize("NFKC", value).casefold()
-    return re.sub(r"[\s_\-.]+", " ", text).strip()
+    return re.sub(r"[\W_]+", " ", text).strip()
