@@ -72,10 +72,13 @@ def _parse(f: Field, text: str, ctx: ImportContext) -> Any:
         except ValidationError:
             raise ValueError(f"“{text}” is not an email address.") from None
         return email
-    if f.type == "date":
-        return parse_date(text, day_first=ctx.day_first)
-    if f.type == "datetime":
-        return parse_datetime(text, day_first=ctx.day_first)
+    if f.type in ("date", "datetime"):
+        # The column's order, checked over the whole column before the run; else the tick.
+        order = ctx.date_order.get(f.name)
+        parse = parse_date if f.type == "date" else parse_datetime
+        if order is None:
+            return parse(text, day_first=ctx.day_first)
+        return parse(text, day_first=order, strict=True)
     if f.type == "decimal":
         return parse_decimal(text)
     if f.type == "int":

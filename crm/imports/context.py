@@ -48,6 +48,8 @@ class ImportContext:
     # named by a subsidiary, a person named as owner): a later row of the same file that
     # *is* that record fills it instead of being skipped as its duplicate.
     made_by_lookup: set[tuple[str, int]] = field(default_factory=set)
+    # Field → day first (True) or month first (False), per column, from `dates.check`.
+    date_order: dict[str, bool] = field(default_factory=dict)
     # Temporary (negative) ids of list values to create → what they stand for / became.
     pending: dict[int, PendingValue] = field(default_factory=dict)
     real_ids: dict[int, int] = field(default_factory=dict)

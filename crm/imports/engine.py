@@ -8,6 +8,8 @@ turn and finds nothing left to do).
 
 import logging
 from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -17,12 +19,13 @@ from django.db.models import Count, F, Max
 from django.utils import timezone
 
 from crm.errors import DomainError
+from crm.imports import dates
 from crm.imports.batch import Outcome, columns_for, prepare, write
 from crm.imports.context import ImportContext
 from crm.imports.copy import copy_rows
 from crm.imports.models import ImportJob, ImportRowResult, JobStatus, RowOutcome
 from crm.imports.readers import FileInfo, count_rows, iter_rows
-from crm.imports.registry import PreparedRow, get_kind
+from crm.imports.registry import CUSTOM_PREFIX, PreparedRow, get_kind
 from crm.imports.services import import_job_mark_failed
 from crm.models.audit import AuditAction
 from crm.services.audit import audit
@@ -48,6 +51,18 @@ def context_for(job: ImportJob) -> ImportContext:
     ctx.constant_fields = [
         (kind.field(name), str(text)) for name, text in (job.options.get("constants") or {}).items()
     ]
+    ctx.date_order = dates.field_orders(job, job.options.get("date_order") or {})
+    return ctx
+
+
+def checked_context(job: ImportJob) -> ImportContext:
+    """The context of a job not started yet: its date columns checked in full first (a
+    column whose order can't be told stops here with its question)."""
+    checked = dates.check(job)
+    if checked.questions:
+        raise DomainError(checked.message, field="options")
+    ctx = context_for(job)
+    ctx.date_order = dates.field_orders(job, checked.orders)
     return ctx
 
 
@@ -202,7 +217,7 @@ def _finish(job: ImportJob, status: str) -> ImportJob:
 def preview(job: ImportJob, limit: int = 20) -> list[dict[str, Any]]:
     """The first rows as they would be imported, with validation messages; writes nothing."""
     kind = get_kind(job.kind)
-    ctx = context_for(job)
+    ctx = checked_context(job)
     items = list(islice(iter_rows(job_path(job), file_info(job)), limit))
     columns = columns_for(kind, job.headers, job.mapping)
     with transaction.atomic():
@@ -214,11 +229,38 @@ def preview(job: ImportJob, limit: int = 20) -> list[dict[str, Any]]:
     return [_preview_row(row, columns, existing) for row in prepared]
 
 
+def shown(value: Any, f: Any) -> str:
+    """A parsed value as the preview shows it beside the raw cell."""
+    if value is None or value == "" or f.type == "lookup":
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return "; ".join(shown(v, f) for v in value)
+    if f.type == "choice":
+        return str(dict(f.choices).get(value, value))
+    if hasattr(value, "full_name"):
+        return str(value.full_name)
+    return str(value)
+
+
 def _preview_row(row: PreparedRow, columns: list[Any], existing: dict[Any, Any]) -> dict[str, Any]:
     match = existing.get(row.key) if row.key is not None else None
+    parsed = {**row.values, **{CUSTOM_PREFIX + k: v for k, v in row.custom.items()}}
+    cells = []
+    for i, _, f in columns:
+        raw = row.cells[i] if i < len(row.cells) else ""
+        value = shown(parsed.get(f.name), f)
+        cells.append({"raw": raw, "parsed": value if value != raw.strip() else ""})
     return {
         "number": row.number,
-        "cells": [row.cells[i] if i < len(row.cells) else "" for i, _, _ in columns],
+        "cells": cells,
         "error": row.error,
         "note": row.note,
         "duplicate_of": match.pk if match is not None else None,
@@ -228,7 +270,7 @@ def _preview_row(row: PreparedRow, columns: list[Any], existing: dict[Any, Any])
 def dry_run(job: ImportJob) -> dict[str, int]:
     """Run the whole job inside a transaction that is rolled back: exact counts, no writes."""
     kind = get_kind(job.kind)
-    ctx = context_for(job)
+    ctx = checked_context(job)
     columns = columns_for(kind, job.headers, job.mapping)
     tally = dict.fromkeys(RowOutcome.values, 0)
     with transaction.atomic():

@@ -63,7 +63,11 @@ def looks_like_formula(value: str) -> bool:
     return bool(_FORMULA.match(value.strip()))
 
 
-def _date_formats(day_first: bool) -> tuple[str, ...]:
+def _date_formats(day_first: bool, strict: bool = False) -> tuple[str, ...]:
+    if strict:  # the column's order is known: never the other one for a single row
+        return _DATE_FORMATS_COMMON + (
+            _DATE_FORMATS_DAY_FIRST if day_first else _DATE_FORMATS_MONTH_FIRST
+        )
     ordered = (
         (_DATE_FORMATS_DAY_FIRST + _DATE_FORMATS_MONTH_FIRST)
         if day_first
@@ -72,7 +76,16 @@ def _date_formats(day_first: bool) -> tuple[str, ...]:
     return _DATE_FORMATS_COMMON + ordered
 
 
-def _parse_any(value: str, *, day_first: bool) -> datetime:
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2,4})(?:$|[\sT])")
+
+
+def numeric_date_parts(value: str) -> tuple[int, int] | None:
+    """The first two numbers of `03/04/2017`-like dates (whose order is in question)."""
+    match = _NUMERIC_DATE.match(value)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _parse_any(value: str, *, day_first: bool, strict: bool = False) -> datetime:
     text = re.sub(r"\s+", " ", value.strip().replace(",", " ")).strip()
     iso = text.replace("Z", "+00:00")
     try:
@@ -80,7 +93,7 @@ def _parse_any(value: str, *, day_first: bool) -> datetime:
     except ValueError:
         parsed = None
     if parsed is None:
-        for base in _date_formats(day_first):
+        for base in _date_formats(day_first, strict):
             for suffix in _TIME_SUFFIXES:
                 try:
                     parsed = datetime.strptime(text, base + suffix)  # noqa: DTZ007 - made aware below
@@ -90,19 +103,22 @@ def _parse_any(value: str, *, day_first: bool) -> datetime:
             if parsed is not None:
                 break
     if parsed is None:
+        if strict and numeric_date_parts(value):
+            order = "day first" if day_first else "month first"
+            raise ValueError(f"“{value}” is not a date written {order}, as this column is.")
         raise ValueError(f"“{value}” is not a date we understand (use YYYY-MM-DD).")
     if not IMPORT_YEAR_MIN <= parsed.year <= IMPORT_YEAR_MAX:
         raise ValueError(f"“{value}” is outside the years {IMPORT_YEAR_MIN} to {IMPORT_YEAR_MAX}.")
     return parsed
 
 
-def parse_datetime(value: str, *, day_first: bool = False) -> datetime:
-    parsed = _parse_any(value, day_first=day_first)
+def parse_datetime(value: str, *, day_first: bool = False, strict: bool = False) -> datetime:
+    parsed = _parse_any(value, day_first=day_first, strict=strict)
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-def parse_date(value: str, *, day_first: bool = False) -> date:
-    parsed = _parse_any(value, day_first=day_first)
+def parse_date(value: str, *, day_first: bool = False, strict: bool = False) -> date:
+    parsed = _parse_any(value, day_first=day_first, strict=strict)
     return parsed.date() if timezone.is_naive(parsed) else timezone.localtime(parsed).date()
 
 

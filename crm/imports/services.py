@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from crm.dispatch import send_safely
 from crm.errors import Conflict, DomainError, PermissionDenied
+from crm.imports import dates
 from crm.imports.context import CREATE, CREATE_PERSON, UNKNOWN_OWNER_CHOICES
 from crm.imports.models import (
     ACTIVE_STATUSES,
@@ -43,6 +44,7 @@ OPTION_KEYS = {
     "unknown_owner",
     "keep_owner",
     "constants",
+    "date_order",
 }
 REJECT_TARGET = "reject"
 
@@ -155,6 +157,11 @@ def _clean_options(options: dict[str, Any], actor: User) -> dict[str, Any]:
             "For owners who aren't users, choose “importer”, “create” or “reject”.",
             field="options",
         )
+    for header, order in (options.get("date_order") or {}).items():
+        if order not in ("day", "month"):
+            raise DomainError(
+                f"Dates in “{header}”: choose “day” or “month” (first).", field="options"
+            )
     if options.get("unknown_owner") == CREATE_PERSON and not actor.is_admin:
         raise PermissionDenied(
             "Only administrators add people; choose “importer” or “reject” for owners who "
@@ -271,9 +278,13 @@ def import_job_start(
     if policy not in DedupePolicy.values:
         raise DomainError("Choose skip, update or create for duplicates.", field="policy")
     validate_mapping(job.kind, job.headers, job.mapping, job.options.get("constants"))
+    checked = dates.check(job)
+    if checked.questions:
+        raise DomainError(checked.message, field="options")
+    job.options = {**job.options, "date_order": checked.orders} if checked.orders else job.options
     job.policy = policy
     job.status = JobStatus.QUEUED
-    job.save(update_fields=["policy", "status"])
+    job.save(update_fields=["policy", "status", "options"])
     audit(actor=actor, obj=job, action=AuditAction.UPDATE, changes={"status": "queued"})
     if enqueue:
         _enqueue(job.pk)

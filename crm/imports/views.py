@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access, get_visible_or_404, scoped
 from crm.errors import DomainError
-from crm.imports import engine, exporting, selectors, services
+from crm.imports import dates, engine, exporting, selectors, services
 from crm.imports.context import CREATE, CREATE_PERSON, IMPORTER
 from crm.imports.forms import ExportForm, PreviewForm, UploadForm
 from crm.imports.models import ExportJob, ImportJob, JobStatus
@@ -93,6 +93,13 @@ def _posted_mapping(job: ImportJob, data: Any) -> tuple[dict[str, str], dict[str
     }
     if data.get("day_first"):
         options["day_first"] = True
+    date_order = {
+        header: data.get(f"date-order-{i}")
+        for i, header in enumerate(job.headers)
+        if data.get(f"date-order-{i}") in dates.ORDERS
+    }
+    if date_order:
+        options["date_order"] = date_order
     if data.get("unknown_owner") in (IMPORTER, CREATE_PERSON):
         options["unknown_owner"] = data.get("unknown_owner")
     if data.get("keep_owner"):
@@ -146,6 +153,7 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "owner_rules": kind.owner_rules(),
             "fields": kind.import_fields(),
             "constants": _constant_rows(job),
+            "date_questions": _date_questions(job),
             "new_field": services.NEW_FIELD,
             "new_field_types": CustomFieldType.choices
             if kind.takes_custom_fields and request.user.role == Role.ADMIN
@@ -158,6 +166,20 @@ def mapping(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 
 
 CONSTANT_SLOTS = 2
+
+
+def _date_questions(job: ImportJob) -> list[tuple[int, str, str, str]]:
+    """(column index, header, question, answer) for the date columns whose order the file
+    doesn't tell, and those the importer already answered."""
+    checked = dates.check(job)
+    answers = job.options.get("date_order") or {}
+    rows = []
+    for i, header in enumerate(job.headers):
+        if header in checked.questions:
+            rows.append((i, header, checked.questions[header], ""))
+        elif header in answers:
+            rows.append((i, header, f"Dates in “{header}” are written:", answers[header]))
+    return rows
 
 
 def _constant_rows(job: ImportJob) -> list[tuple[str, str]]:
