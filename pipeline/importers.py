@@ -200,8 +200,13 @@ class DealImport(ImportKind):
             raise RowError("Give the deal a name or an external id.")
         try:
             amount = values.get("amount")
-            if amount is None and values.get("product"):
-                amount = self._product(values["product"], ctx).list_price
+            product = self._product(values["product"], ctx) if values.get("product") else None
+            from_list_price = amount is None and product is not None
+            if from_list_price and stage.kind == StageKind.LOST:
+                # A lost deal keeps what the file says: no amount is no amount.
+                from_list_price = False
+            if from_list_price and product is not None:
+                amount = product.list_price
             deal = Deal(
                 name=name,
                 external_id=values.get("external_id", ""),
@@ -223,6 +228,11 @@ class DealImport(ImportKind):
         except DomainError as exc:
             raise _row_error(exc) from exc
         self._date(deal, values, stage)
+        if from_list_price and product is not None:
+            add_note(
+                deal,
+                f"Amount from the list price of {product.name}: {deal.amount:,} {deal.currency}.",
+            )
         deal._import_product = values.get("product")  # type: ignore[attr-defined]
         return deal
 
@@ -306,12 +316,14 @@ class DealImport(ImportKind):
             product_id = getattr(deal, "_import_product", None)
             if product_id:
                 product = self._product(product_id, ctx)
+                # At the deal's amount: the file's (a lost deal's 0 included) or, for a row
+                # without one, the list price it was filled from; the two never disagree.
                 items.append(
                     DealLineItem(
                         deal=deal,
                         product=product,
                         quantity=Decimal(1),
-                        unit_price=deal.amount or product.list_price,
+                        unit_price=deal.amount,
                         discount_percent=Decimal(0),
                     )
                 )
