@@ -6,7 +6,7 @@ single quote so it is shown, never evaluated. Numbers, dates and booleans pass u
 """
 
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -100,3 +100,25 @@ def list_export(
         changes={"list": list_name, "query": query[:500]},
     )
     return stream_csv(filename, header, rows)
+
+
+def queryset_export(
+    request: Any,
+    *,
+    list_name: str,
+    header: Sequence[str],
+    queryset: Any,
+    row: Callable[[Any], Iterable[Any]],
+    filename: str = "",
+    query: str | None = None,
+) -> StreamingHttpResponse:
+    """A list page's export: each record of `queryset` turned into a row by `row`, read in
+    chunks, streamed as `<list_name>.csv` (or `filename`) and audited with the page's query."""
+    return list_export(
+        actor=request.user,
+        list_name=list_name,
+        query=request.GET.urlencode() if query is None else query,
+        filename=filename or f"{list_name}.csv",
+        header=header,
+        rows=(row(record) for record in queryset.iterator(chunk_size=2000)),
+    )

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from crm.errors import NotFound
 from crm.models import Role, Team, User
+from crm.models.users import can_own_q
 from crm.visibility import subtree_team_ids, subtree_user_ids
 
 COMPANY = "company"
@@ -49,9 +50,9 @@ class Scope:
         return Q()
 
     def members(self) -> QuerySet[User, Any]:
-        """The active people (admins aside) listed in the scope; whoever owns deals in it is
-        listed too."""
-        users = User.objects.filter(is_active=True).exclude(role=Role.ADMIN)
+        """The people who can own deals (admins aside) listed in the scope, those imported
+        without an email included; whoever owns deals in it is listed too."""
+        users = User.objects.filter(can_own_q()).exclude(role=Role.ADMIN)
         if self.team is not None:
             return users.filter(team__path__startswith=self.team.path)
         if self.user is not None:
@@ -96,7 +97,7 @@ def resolve_scope(actor: User, key: str | None) -> Scope:
             if team is not None and can_see_team(actor, team):
                 return Scope("team", team=team)
         elif raw.isdigit() and kind == "user":
-            user = User.objects.filter(pk=int(raw), is_active=True).select_related("team").first()
+            user = User.objects.filter(can_own_q(), pk=int(raw)).select_related("team").first()
             if user is not None and can_see_user(actor, user):
                 return Scope("user", user=user)
         elif kind not in ("team", "user"):
@@ -110,10 +111,10 @@ def scope_choices(actor: User) -> list[tuple[str, str]]:
     if actor.is_admin:
         choices.append((COMPANY, "Company"))
         teams = Team.objects.order_by("path")
-        people = User.objects.filter(is_active=True).exclude(role=Role.ADMIN)
+        people = User.objects.filter(can_own_q()).exclude(role=Role.ADMIN)
     else:
         teams = Team.objects.filter(pk__in=subtree_team_ids(actor)).order_by("path")
-        people = User.objects.filter(is_active=True).filter(
+        people = User.objects.filter(can_own_q()).filter(
             Q(pk=actor.pk) | Q(pk__in=subtree_user_ids(actor))
         )
     choices.extend((f"team:{t.pk}", "\u2003" * t.depth + t.name) for t in teams)

@@ -21,6 +21,7 @@ from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
 from crm.models import User
+from crm.models.users import can_own_q
 from crm.visibility import subtree_team_ids, visible
 from forecasting import periods
 from forecasting.models import ForecastSettings, Quota, QuotaPeriodKind
@@ -240,7 +241,7 @@ def quota_grid(*, fiscal_year: Period, by: str) -> QuotaGrid:
     )
     teams = list(Team.objects.order_by("path"))
     people = list(
-        User.objects.filter(is_active=True)
+        User.objects.filter(can_own_q())
         .exclude(role=Role.ADMIN)
         .select_related("team")
         .order_by("team__path", "first_name", "last_name", "id")

@@ -16,6 +16,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from crm.errors import DomainError
+from crm.forms import valid_filters
 from crm.imports.context import ImportContext
 from crm.imports.exporting import ExportKind, register_export
 from crm.imports.kinds_crm import OWNER, AccountLookup
@@ -397,7 +398,7 @@ register(ProductImport())
 def _deals(user: User, params: QueryDict) -> QuerySet[Any]:
     """The deal list's own selector and filter form, so the export matches the page."""
     form = DealFilterForm(params or None, actor=user)
-    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    data: dict[str, Any] = valid_filters(form)
     sort = str(data.get("sort") or DEFAULT_SORT)
     return deal_list(actor=user, filters=DealFilters.from_data(data), sort=sort)
 

@@ -299,7 +299,7 @@ def data_quality() -> list[dict[str, Any]]:
     now = timezone.now()
     stale = now - timedelta(days=STALE_DAYS)
     leads = Lead.objects.alive().aggregate(
-        inactive_owner=Count("pk", filter=Q(owner__is_active=False, status__in=OPEN_STATUSES)),
+        inactive_owner=Count("pk", filter=Q(status__in=OPEN_STATUSES) & ~can_own_q("owner__")),
         untouched=Count(
             "pk",
             filter=Q(status__in=OPEN_STATUSES, created_at__lt=stale)
@@ -319,10 +319,10 @@ def data_quality() -> list[dict[str, Any]]:
         overdue=Count(
             "pk", filter=Q(closed_at__isnull=True, expected_close_date__lt=timezone.localdate())
         ),
-        inactive_owner=Count("pk", filter=Q(closed_at__isnull=True, owner__is_active=False)),
+        inactive_owner=Count("pk", filter=Q(closed_at__isnull=True) & ~can_own_q("owner__")),
     )
-    orphans = Account.objects.alive().filter(owner__is_active=False).count() + (
-        Contact.objects.alive().filter(owner__is_active=False).count()
+    orphans = Account.objects.alive().exclude(can_own_q("owner__")).count() + (
+        Contact.objects.alive().exclude(can_own_q("owner__")).count()
     )
     deal_list = reverse("pipeline:deal_list")
     return [

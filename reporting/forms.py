@@ -54,10 +54,17 @@ def team_choices(actor: User) -> Any:
     return Team.objects.filter(scope)
 
 
-class ReportFilterForm(forms.Form):
-    period = forms.ChoiceField(choices=PRESETS, required=False, label="Period")
-    date_from = FormDateField(required=False, widget=DATE, label="From")
-    date_to = FormDateField(required=False, widget=DATE, label="To")
+def small_controls(form: forms.Form) -> None:
+    """The small Bootstrap controls of a filter bar, on every field of `form`."""
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs["class"] = f"{css} {css}-sm"
+
+
+class ScopeFilterForm(forms.Form):
+    """The team, rep and pipeline filters shared by the report filter bar and the report
+    builder: a rep gets neither team nor rep; others choose among what they may see."""
+
     team = forms.ModelChoiceField(
         queryset=Team.objects.none(), required=False, empty_label="All teams"
     )
@@ -67,15 +74,8 @@ class ReportFilterForm(forms.Form):
     pipeline = forms.ModelChoiceField(
         queryset=Pipeline.objects.all(), required=False, empty_label="All pipelines"
     )
-    source = forms.ModelChoiceField(
-        queryset=LeadSource.objects.all(), required=False, empty_label="All sources"
-    )
 
-    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs["class"] = f"{css} {css}-sm"
+    def limit_scope(self, actor: User) -> None:
         if actor.is_rep:
             del self.fields["team"]
             del self.fields["owner"]
@@ -84,6 +84,22 @@ class ReportFilterForm(forms.Form):
             self.fields["owner"].queryset = rep_choices(actor=actor).order_by(  # type: ignore[attr-defined]
                 "first_name", "last_name", "id"
             )
+
+
+class ReportFilterForm(ScopeFilterForm):
+    field_order = ["period", "date_from", "date_to", "team", "owner", "pipeline", "source"]
+
+    period = forms.ChoiceField(choices=PRESETS, required=False, label="Period")
+    date_from = FormDateField(required=False, widget=DATE, label="From")
+    date_to = FormDateField(required=False, widget=DATE, label="To")
+    source = forms.ModelChoiceField(
+        queryset=LeadSource.objects.all(), required=False, empty_label="All sources"
+    )
+
+    def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        small_controls(self)
+        self.limit_scope(actor)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -132,7 +132,7 @@ def _take(
         return
     if f.type == "user" and ctx.known_user(text) is None and ctx.unknown_owner == CREATE_PERSON:
         try:
-            row.values[f.name] = ctx.person_for(text)
+            row.values[f.name] = ctx.pending_person(text)
         except DomainError as exc:
             errors.append(f"{header}: {exc.message}")
             return
@@ -479,16 +479,17 @@ def _materialise(
     outcomes: dict[int, Outcome],
     valid: list[PreparedRow],
 ) -> list[SelfLink]:
-    """Create the list values to be created that the rows about to be written use, and put
-    their ids on the records. A value that names a record of this very kind created by a
+    """Create the people and list values to be created that the rows about to be written
+    use, and put them on the records. A value that names a record of this very kind created by a
     row of the same batch (a parent account whose own row comes later) is that record: the
     link is made once it is inserted (returned as self links), nothing is created twice."""
-    if not ctx.pending:
-        return []
     records: list[tuple[models.Model, list[int]]] = [
         (r.record, [r.number]) for r in to_create if r.record is not None
     ]
     records += list(updated.values())
+    ctx.save_people([record for record, _ in records])
+    if not ctx.pending:
+        return []
     in_batch = {
         normalise_key(str(r.record)): r
         for r in to_create

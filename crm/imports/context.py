@@ -55,6 +55,9 @@ class ImportContext:
     real_ids: dict[int, int] = field(default_factory=dict)
     # (field, text) given once for every row: `--set FIELD=VALUE`, "the same for every row".
     constant_fields: list[tuple[Any, str]] = field(default_factory=list)
+    # People to add for unknown owners (`CREATE_PERSON`): unsaved until a row that names
+    # them is written (`save_people`), so a rejected row adds nobody.
+    pending_people: dict[str, tuple[str, User]] = field(default_factory=dict)
     _users: dict[str, User] | None = None
     _assignable: set[int] | None = None
 
@@ -119,8 +122,36 @@ class ImportContext:
                 extra["team_id"] = team_id
             user = person_create(actor=self.actor, name=text, **extra)
             self.remember_user(user)
+            if self._assignable is not None:
+                self._assignable.add(user.pk)
             self.made_by_lookup.add((User._meta.label, user.pk))
         return user
+
+    def pending_person(self, text: str) -> User:
+        """The person an unknown owner's name stands for, not saved yet (one per name)."""
+        from crm.services.people import person_draft
+
+        key = normalise_key(text)
+        if key not in self.pending_people:
+            self.pending_people[key] = (text, person_draft(name=text))
+        return self.pending_people[key][1]
+
+    def save_people(self, records: list[models.Model]) -> None:
+        """Save the pending people the records about to be written name as a user, and put
+        the saved person on each record (so no record points at an unsaved user)."""
+        if not self.pending_people:
+            return
+        drafts = {id(draft): text for text, draft in self.pending_people.values()}
+        for record in records:
+            user_fields = [
+                f.name
+                for f in record._meta.concrete_fields
+                if f.is_relation and f.related_model is User
+            ]
+            for name in user_fields:
+                value = getattr(record, name, None)
+                if isinstance(value, User) and value.pk is None and id(value) in drafts:
+                    setattr(record, name, self.person_for(drafts[id(value)]))
 
     def find_user(self, text: str) -> User:
         user = self.known_user(text)
@@ -138,6 +169,8 @@ class ImportContext:
         """The owner of a new record: `user` when the importer may give it records."""
         if user is None:
             return self.actor
+        if user.pk is None and any(user is d for _, d in self.pending_people.values()):
+            return user  # a person this run adds (admins only), saved with the row
         if user.pk not in self.assignable_ids():
             raise ValueError(f"You can't assign records to {user.full_name}.")
         return user

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.http import QueryDict
 
+from crm.forms import valid_filters
 from crm.forms.relationships import AccountFilterForm, ContactFilterForm
 from crm.imports.context import ImportContext
 from crm.imports.exporting import ExportKind, register_export
@@ -335,7 +336,7 @@ register(ActivityImport())
 def _accounts(user: User, params: QueryDict) -> QuerySet[Any]:
     """The accounts list's own selector and filter form, so the export matches the page."""
     form = AccountFilterForm(params or None, actor=user)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     return account_list(actor=user, filters=filters).order_by(
         *sort_from(ACCOUNT_SORTS, filters).ordering
     )
@@ -343,7 +344,7 @@ def _accounts(user: User, params: QueryDict) -> QuerySet[Any]:
 
 def _contacts(user: User, params: QueryDict) -> QuerySet[Any]:
     form = ContactFilterForm(params or None, actor=user)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     return contact_list(actor=user, filters=filters).order_by(
         *sort_from(CONTACT_SORTS, filters).ordering
     )

@@ -73,12 +73,8 @@ def user_create(
 
 
 @transaction.atomic
-def person_create(
-    *, actor: User, name: str, role: str = Role.REP, team_id: int | None = None
-) -> User:
-    """A person without an email (from an import): an inactive user who can own records and
-    shows in reports, but can't sign in until an admin adds an email and activates them."""
-    _require_admin(actor)
+def person_draft(*, name: str, role: str = Role.REP, team_id: int | None = None) -> User:
+    """The unsaved person `person_create` saves: split name, no email, can't sign in."""
     first, _, last = name.strip().rpartition(" ")
     if not (first or last):
         raise DomainError("A person needs a name or an email.", field="name")
@@ -86,6 +82,16 @@ def person_create(
         first_name=first[:80], last_name=last[:80], role=role, team_id=team_id, is_active=False
     )
     user.set_unusable_password()
+    return user
+
+
+def person_create(
+    *, actor: User, name: str, role: str = Role.REP, team_id: int | None = None
+) -> User:
+    """A person without an email (from an import): an inactive user who can own records and
+    shows in reports, but can't sign in until an admin adds an email and activates them."""
+    _require_admin(actor)
+    user = person_draft(name=name, role=role, team_id=team_id)
     user.save()
     audit(
         actor=actor,

@@ -18,7 +18,8 @@ from crm.access import (
     scoped,
 )
 from crm.errors import DomainError
-from crm.exports import list_export
+from crm.exports import queryset_export
+from crm.forms import valid_filters
 from crm.forms.custom_fields import split_custom
 from crm.forms.relationships import (
     AccountDeleteForm,
@@ -59,7 +60,7 @@ EXPORT_HEADER = (
 
 def _filters(request: AuthenticatedRequest) -> tuple[AccountFilterForm, dict[str, Any]]:
     form = AccountFilterForm(request.GET or None, actor=request.user)
-    return form, (form.cleaned_data if form.is_valid() else {})
+    return form, valid_filters(form)
 
 
 @access(AUTHENTICATED)
@@ -81,29 +82,25 @@ def account_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     """CSV of the filtered list: only rows the user may see, formula-escaped."""
     _, filters = _filters(request)
     rows = select_accounts(actor=request.user, filters=filters).order_by("name", "id")
-    return list_export(
-        actor=request.user,
+    return queryset_export(
+        request,
         list_name="accounts",
-        query=request.GET.urlencode(),
-        filename="accounts.csv",
         header=EXPORT_HEADER,
-        rows=(
-            (
-                a.pk,
-                a.name,
-                a.domain,
-                a.website,
-                a.industry,
-                a.get_segment_display(),
-                a.get_relationship_display(),
-                a.employee_count,
-                a.annual_revenue,
-                a.region,
-                a.country,
-                a.owner.email,
-                a.created_at,
-            )
-            for a in rows.iterator(chunk_size=2000)
+        queryset=rows,
+        row=lambda a: (
+            a.pk,
+            a.name,
+            a.domain,
+            a.website,
+            a.industry,
+            a.get_segment_display(),
+            a.get_relationship_display(),
+            a.employee_count,
+            a.annual_revenue,
+            a.region,
+            a.country,
+            a.owner.email,
+            a.created_at,
         ),
     )
 

@@ -3,7 +3,7 @@ from django.shortcuts import render
 
 from crm import selectors
 from crm.access import ADMIN, AuthenticatedRequest, access
-from crm.forms import AuditFilterForm
+from crm.forms import AuditFilterForm, valid_filters
 from crm.pagination import keyset_page
 from crm.selectors.audit_display import audit_change_lines
 
@@ -11,7 +11,7 @@ from crm.selectors.audit_display import audit_change_lines
 @access(ADMIN)
 def audit_log(request: AuthenticatedRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_filters(form)
     entries, prev_url, next_url = keyset_page(
         request, selectors.audit_list(actor=request.user, filters=filters)
     )

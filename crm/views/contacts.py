@@ -19,7 +19,8 @@ from crm.access import (
     scoped,
 )
 from crm.errors import DomainError
-from crm.exports import list_export
+from crm.exports import queryset_export
+from crm.forms import valid_filters
 from crm.forms.custom_fields import split_custom
 from crm.forms.relationships import (
     ActivityForm,
@@ -58,7 +59,7 @@ EXPORT_HEADER = (
 
 def _filters(request: AuthenticatedRequest) -> tuple[ContactFilterForm, dict[str, Any]]:
     form = ContactFilterForm(request.GET or None, actor=request.user)
-    return form, (form.cleaned_data if form.is_valid() else {})
+    return form, valid_filters(form)
 
 
 @access(AUTHENTICATED)
@@ -82,28 +83,24 @@ def contact_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     mailing = request.GET.get("purpose") == "mailing"
     select = mailing_list if mailing else contact_list
     rows = select(actor=request.user, filters=filters).order_by("last_name", "id")
-    return list_export(
-        actor=request.user,
+    return queryset_export(
+        request,
         list_name="contacts-mailing" if mailing else "contacts",
-        query=request.GET.urlencode(),
-        filename="contacts-mailing.csv" if mailing else "contacts.csv",
         header=EXPORT_HEADER,
-        rows=(
-            (
-                c.pk,
-                c.first_name,
-                c.last_name,
-                c.title,
-                c.email,
-                c.phone,
-                c.account.name if c.account else "",
-                c.owner.email,
-                c.get_preferred_channel_display(),
-                c.get_email_consent_display(),
-                c.consent_changed_at,
-                c.created_at,
-            )
-            for c in rows.iterator(chunk_size=2000)
+        queryset=rows,
+        row=lambda c: (
+            c.pk,
+            c.first_name,
+            c.last_name,
+            c.title,
+            c.email,
+            c.phone,
+            c.account.name if c.account else "",
+            c.owner.email,
+            c.get_preferred_channel_display(),
+            c.get_email_consent_display(),
+            c.consent_changed_at,
+            c.created_at,
         ),
     )
 

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError
-from crm.exports import list_export
+from crm.exports import queryset_export
+from crm.forms import valid_filters
 from crm.forms.work import ActivityListForm, TaskListForm
 from crm.models import Activity, Task
 from crm.models.activities import ActivityKind
@@ -35,7 +36,7 @@ def _filters[F: TaskListForm | ActivityListForm](
     request: AuthenticatedRequest, form_class: type[F]
 ) -> tuple[F, dict[str, Any]]:
     form = form_class(request.GET or None, actor=request.user)
-    return form, (form.cleaned_data if form.is_valid() else {})
+    return form, valid_filters(form)
 
 
 def _whose(request: AuthenticatedRequest) -> dict[str, str]:
@@ -103,24 +104,20 @@ def task_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     """The filtered tasks as CSV (only what the user may see, formula-escaped)."""
     _, filters = _filters(request, TaskListForm)
     rows = work.task_list(actor=request.user, filters=filters).order_by("due_at", "id")
-    return list_export(
-        actor=request.user,
+    return queryset_export(
+        request,
         list_name="tasks",
-        query=request.GET.urlencode(),
-        filename="tasks.csv",
         header=TASK_HEADER,
-        rows=(
-            (
-                t.pk,
-                t.title,
-                t.due_at,
-                t.get_priority_display(),
-                t.owner.full_name,
-                linked_to(t),
-                t.done_at or "",
-                t.notes,
-            )
-            for t in rows.iterator(chunk_size=2000)
+        queryset=rows,
+        row=lambda t: (
+            t.pk,
+            t.title,
+            t.due_at,
+            t.get_priority_display(),
+            t.owner.full_name,
+            linked_to(t),
+            t.done_at or "",
+            t.notes,
         ),
     )
 
@@ -152,23 +149,19 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
 def activity_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     _, filters = _filters(request, ActivityListForm)
     rows = work.activity_list(actor=request.user, filters=filters).order_by("-occurred_at", "-id")
-    return list_export(
-        actor=request.user,
+    return queryset_export(
+        request,
         list_name="activities",
-        query=request.GET.urlencode(),
-        filename="activities.csv",
         header=ACTIVITY_HEADER,
-        rows=(
-            (
-                a.pk,
-                a.get_kind_display(),
-                a.subject,
-                a.occurred_at,
-                a.duration_minutes,
-                a.outcome,
-                a.owner.full_name,
-                linked_to(a),
-            )
-            for a in rows.iterator(chunk_size=2000)
+        queryset=rows,
+        row=lambda a: (
+            a.pk,
+            a.get_kind_display(),
+            a.subject,
+            a.occurred_at,
+            a.duration_minutes,
+            a.outcome,
+            a.owner.full_name,
+            linked_to(a),
         ),
     )

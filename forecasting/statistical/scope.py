@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from crm.errors import DomainError, NotFound
 from crm.models import Team, User
+from crm.models.users import can_own_q
 from crm.visibility import subtree_team_ids, subtree_user_ids
 
 
@@ -68,7 +69,7 @@ def scope_choices(user: User) -> list[tuple[str, str]]:
         teams = Team.objects.filter(pk__in=subtree_team_ids(user)).order_by("path")
     choices += [(f"team:{t.pk}", f"Team: {'· ' * t.depth}{t.name}") for t in teams]
     if user.is_admin:
-        people = User.objects.filter(is_active=True)
+        people = User.objects.filter(can_own_q())
     elif user.is_manager:
         people = User.objects.filter(Q(pk=user.pk) | Q(pk__in=subtree_user_ids(user)))
     else:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
+from crm.forms import valid_filters
 from crm.forms.custom_fields import add_custom_fields, split_custom
 from crm.limits import FormDateField, FormIntegerField
 from crm.models import Team, User
@@ -163,8 +164,7 @@ class LeadFilterForm(forms.Form):
 def filters_from(form: LeadFilterForm) -> LeadFilters:
     """The filters a (possibly invalid) filter form asks for; invalid fields are ignored.
     Used by the list page, its CSV export and background exports (leads.importers)."""
-    form.is_valid()
-    data = getattr(form, "cleaned_data", {})
+    data = valid_filters(form)
     return LeadFilters(
         status=list(data.get("status") or []),
         temperature=list(data.get("temperature") or []),

@@ -7,6 +7,7 @@ from django.http import QueryDict
 
 from crm.access import AuthenticatedRequest
 from crm.errors import DomainError
+from crm.forms import valid_filters
 from pipeline.forms import DealFilterForm
 from pipeline.models import Deal
 from pipeline.selectors import DealFilters
@@ -40,7 +41,7 @@ def filters_from(
 ) -> tuple[DealFilterForm, DealFilters, str]:
     """The filter form, the parsed filters and the sort; invalid filters are ignored."""
     form = DealFilterForm(params or None, actor=request.user, board=board)
-    data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
+    data: dict[str, Any] = valid_filters(form)
     return form, DealFilters.from_data(data), str(data.get("sort") or "-created")
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from crm.access import AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError
-from crm.exports import list_export
+from crm.exports import queryset_export
 from crm.models import Account, Contact, SavedView
 from crm.services.saved_views import saved_view_delete, saved_view_save
 from crm.visibility import visible
@@ -104,13 +104,14 @@ def deal_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
     """Every deal the list shows, as CSV; text that looks like a formula is escaped."""
     _, filters, sort = filters_from(request, request.GET)
     deals = selectors.deal_list(actor=request.user, filters=filters, sort=sort)
-    return list_export(
-        actor=request.user,
+    return queryset_export(
+        request,
         list_name="deals",
         query=filter_querystring(request.GET),
         filename=f"deals-{timezone.localdate().isoformat()}.csv",
         header=EXPORT_HEADER,
-        rows=(_export_row(deal) for deal in deals.iterator(chunk_size=2000)),
+        queryset=deals,
+        row=_export_row,
     )
 
 

@@ -8,9 +8,8 @@ from django import forms
 from crm.limits import FormDateField
 from crm.models import Team, User
 from leads.models import LeadSource
-from pipeline.models import Pipeline, Stage
-from reporting.forms import team_choices
-from reporting.my_day import rep_choices
+from pipeline.models import Stage
+from reporting.forms import ScopeFilterForm, small_controls
 
 from .definition import (
     CHARTS,
@@ -34,7 +33,7 @@ def _options(items: dict[str, str], empty: str | None = None) -> list[tuple[str,
     return head + list(items.items())
 
 
-class ReportBuilderForm(forms.Form):
+class ReportBuilderForm(ScopeFilterForm):
     use_required_attribute = False  # the server checks; htmx redraws on every change
 
     source = forms.ChoiceField(choices=_options(SOURCES), label="Records")
@@ -47,15 +46,6 @@ class ReportBuilderForm(forms.Form):
     date_field = forms.ChoiceField(required=False, label="Date")
     date_from = FormDateField(required=False, widget=DATE, label="From")
     date_to = FormDateField(required=False, widget=DATE, label="To")
-    team = forms.ModelChoiceField(
-        queryset=Team.objects.none(), required=False, empty_label="All teams"
-    )
-    owner = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="All reps", label="Rep"
-    )
-    pipeline = forms.ModelChoiceField(
-        queryset=Pipeline.objects.all(), required=False, empty_label="All pipelines"
-    )
     source_id = forms.ModelChoiceField(
         queryset=LeadSource.objects.all(), required=False, empty_label="All sources", label="Source"
     )
@@ -79,14 +69,7 @@ class ReportBuilderForm(forms.Form):
         if source == "leads":
             del self.fields["pipeline"]
             del self.fields["stage"]
-        if actor.is_rep:
-            del self.fields["team"]
-            del self.fields["owner"]
-        else:
-            self.fields["team"].queryset = team_choices(actor)  # type: ignore[attr-defined]
-            self.fields["owner"].queryset = rep_choices(actor=actor).order_by(  # type: ignore[attr-defined]
-                "first_name", "last_name", "id"
-            )
+        self.limit_scope(actor)
         self.custom_names = []
         for key, definition in catalogue.custom_choices.items():
             name = "cf_" + key[3:]
@@ -97,9 +80,7 @@ class ReportBuilderForm(forms.Form):
                 + [(c, c) for c in definition.choices],
             )
             self.custom_names.append(name)
-        for form_field in self.fields.values():
-            css = "form-select" if isinstance(form_field.widget, forms.Select) else "form-control"
-            form_field.widget.attrs["class"] = f"{css} {css}-sm"
+        small_controls(self)
 
     @property
     def definition_fields(self) -> list[Any]:
@@ -153,9 +134,8 @@ class SaveReportForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        small_controls(self)
         for form_field in self.fields.values():
-            css = "form-select" if isinstance(form_field.widget, forms.Select) else "form-control"
-            form_field.widget.attrs["class"] = f"{css} {css}-sm"
             form_field.widget.attrs["form"] = "builder-form"  # the inputs sit outside it
 
 

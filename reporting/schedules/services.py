@@ -26,9 +26,13 @@ def may_see_dashboard(user: User, dashboard: str) -> bool:
     return False
 
 
-def _check(actor: User, report: SavedReport | None, dashboard: str, frequency: str) -> None:
+def _check_frequency(frequency: str) -> None:
     if frequency not in Frequency.values:
         raise DomainError("Choose weekly or monthly.", field="frequency")
+
+
+def _check(actor: User, report: SavedReport | None, dashboard: str, frequency: str) -> None:
+    _check_frequency(frequency)
     if (report is None) == (not dashboard):
         raise DomainError("Subscribe to one saved report or one dashboard.", field="report")
     if report is not None and not visible(actor, SavedReport.objects.filter(pk=report.pk)).exists():
@@ -86,8 +90,7 @@ def subscription_update(
     _require_edit(actor, subscription)
     before = snapshot(subscription, FIELDS)
     if frequency is not None:
-        if frequency not in Frequency.values:
-            raise DomainError("Choose weekly or monthly.", field="frequency")
+        _check_frequency(frequency)
         subscription.frequency = frequency
     if skip_if_empty is not None:
         subscription.skip_if_empty = skip_if_empty

@@ -147,3 +147,18 @@ def test_a_wrong_period_is_a_400_on_the_api(org: Org) -> None:
     response = client_for(org.admin).get("/api/v1/forecasts/?period=FY2026-Q7")
     assert response.status_code == 400
     assert "period" in str(response.json())
+
+
+def test_a_person_imported_without_an_email_is_a_scope_member_with_their_own_forecast(
+    org: Org,
+) -> None:
+    from crm.services.people import person_create
+    from forecasting.scopes import Scope, resolve_scope, scope_choices
+
+    person = person_create(actor=org.admin, name="Anna Snelling", team_id=org.east.pk)
+    won_deal(pipeline(), person, "640", date(2026, 2, 3))
+    assert person in Scope("team", team=org.east).members()
+    assert resolve_scope(org.admin, f"user:{person.pk}").user == person
+    assert f"user:{person.pk}" in dict(scope_choices(org.admin))
+    body = client_for(org.admin).get("/forecast/", {"period": Q1, "scope": f"user:{person.pk}"})
+    assert body.status_code == 200

@@ -9,6 +9,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.management import call_command
 
 from crm.errors import DomainError, PermissionDenied
+from crm.imports.engine import preview
 from crm.models import Account, Role, Team, User
 from crm.services.people import user_activate, user_update
 from tests.conftest import Org
@@ -156,6 +157,27 @@ def test_unknown_owners_become_people_in_other_imports_with_a_note(org: Org) -> 
         "Beta",
     }
     assert "added as a person without an email" in job.rows.get(row_number=1).message
+
+
+def test_a_rejected_row_adds_no_person_for_its_unknown_owner(org: Org) -> None:
+    job = import_file(
+        org.admin,
+        "accounts",
+        "Company,Owner,Employees\nAcme,Ghost Person,12\nBeta,Phantom Rep,lots\n",
+        options={"unknown_owner": "create"},
+    )
+    assert_counts_add_up(job, 2)
+    assert (job.imported, job.rejected) == (1, 1)
+    assert User.objects.filter(first_name="Ghost", last_name="Person").exists()
+    assert not User.objects.filter(last_name="Rep").exists()
+
+
+def test_the_preview_names_the_person_to_add_but_adds_nobody(org: Org) -> None:
+    content = "Company,Owner\nAcme,Ghost Person\n"
+    job = upload(org.admin, "accounts", content, options={"unknown_owner": "create"})
+    [row] = preview(job)
+    assert "added as a person without an email" in str(row)
+    assert not User.objects.filter(last_name="Person").exists()
 
 
 def test_the_command_creates_unknown_owners(org: Org, tmp_path: Path) -> None:

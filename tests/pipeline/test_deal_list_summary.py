@@ -54,3 +54,16 @@ def test_open_won_and_lost_deals_are_counted_and_totalled_apart(org: Org) -> Non
     body = client_for(org.rep).get("/deals/").content.decode()
     assert "Open: 1 (USD 100)" in body
     assert "Won: 1 (USD 250)" in body
+
+
+def test_a_filter_the_user_cant_use_is_dropped_and_the_others_still_apply(org: Org) -> None:
+    DealFactory(owner=org.rep, amount=Decimal("100"), name="Alpha renewal")
+    DealFactory(owner=org.rep, amount=Decimal("300"), name="Beta upsell")
+    # A drill-down link from someone else's dashboard names an owner the rep can't choose.
+    body = (
+        client_for(org.rep)
+        .get("/deals/", {"owner": org.stranger.pk, "q": "Alpha"})
+        .content.decode()
+    )
+    assert "Alpha renewal" in body
+    assert "Beta upsell" not in body
