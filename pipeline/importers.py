@@ -243,12 +243,22 @@ class DealImport(ImportKind):
         report line says so."""
         now = timezone.now()
         created = historic_time(values.get("created_at"))
-        if created is None:
+        closed_in_file = None
+        if stage.kind != StageKind.OPEN:
+            closed_in_file = historic_time(
+                values.get("closed_at") or values.get("expected_close_date")
+            )
+        if created is None and closed_in_file is not None:
+            # Olist's closed deals give a won date only: the deal is dated by it (cycle
+            # length 0) rather than created years after it closed.
+            add_note(deal, "No created date in the file: dated at its close date.")
+            created = closed_in_file
+        elif created is None:
             add_note(deal, "No created date in the file: dated at import.")
         deal.created_at = created or now
         closed = None
         if stage.kind != StageKind.OPEN:
-            closed = historic_time(values.get("closed_at") or values.get("expected_close_date"))
+            closed = closed_in_file
             if closed is None:
                 add_note(deal, "No close date in the file: closed at import time.")
                 closed = now

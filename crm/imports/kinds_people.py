@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 
 from crm.errors import DomainError
-from crm.imports.context import CREATE_PERSON, ImportContext
+from crm.imports.context import CREATE, CREATE_PERSON, ImportContext
 from crm.imports.lookups import NameLookup
 from crm.imports.parsers import normalise_key
 from crm.imports.registry import Field, ImportKind, RowError, register
@@ -35,6 +35,9 @@ class TeamLookup(NameLookup):
         from crm.services.people import team_create
 
         return int(team_create(actor=ctx.actor, name=name[:120]).pk)
+
+
+TEAMS = TeamLookup(name="team", label="Team")
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -72,7 +75,7 @@ class UserImport(ImportKind):
             "team",
             "Team",
             type="lookup",
-            lookup=TeamLookup(name="team", label="Team"),
+            lookup=TEAMS,
             aliases=("team name", "group", "office", "sales team"),
         ),
         Field(
@@ -112,12 +115,32 @@ class UserImport(ImportKind):
             "to create people who aren't users."
         )
 
+    def _manager_team(self, manager: str, ctx: ImportContext) -> int:
+        """The team of a row that names a manager but no team (Maven's `sales_teams.csv`:
+        agent, manager, office): the manager's own team, “<Manager>'s team”, created with
+        the other teams the file names when the importer chose to create them."""
+        name = f"{manager.strip()}'s team"[:120]
+        key = normalise_key(name)
+        cache = ctx.lookup_cache.setdefault("team", {})
+        if key not in cache:
+            cache.update(TEAMS.resolve({key: name}, ctx))
+        if key not in cache:
+            if ctx.on_unknown.get("team") != CREATE:
+                raise RowError(
+                    f"Team: none given. Name the team in a Team column, or choose to create "
+                    f"teams and the person joins “{name}”."
+                )
+            cache[key] = ctx.pending_value("team", key, name, TEAMS)
+        return cache[key]
+
     def build(self, values: dict[str, Any], ctx: ImportContext) -> User:
         if not ctx.actor.is_admin:
             raise RowError("Only administrators import people.")
         name, email = str(values.get("name") or ""), str(values.get("email") or "")
         if not name and not email:
             raise RowError("A person needs a name or an email.")
+        if values.get("manager") and not values.get("team"):
+            values["team"] = self._manager_team(str(values["manager"]), ctx)
         first, last = _split(name)
         user = User(
             email=email,

@@ -57,6 +57,18 @@ def test_a_row_without_dates_is_dated_at_import_and_says_so(org: Org) -> None:
     assert "No close date in the file" in message
 
 
+def test_a_closed_deal_with_only_its_close_date_is_dated_by_it(org: Org) -> None:
+    # Olist's closed deals: a won date and no created date.
+    options = {"pipeline": str(make_pipeline().pk)}
+    job = import_file(
+        org.admin, "deals", "Deal,Stage,Won date\nSeller 1,Won,2018-02-26\n", options=options
+    )
+    assert job.imported == 1
+    deal = Deal.objects.get(name="Seller 1")
+    assert _local_day(deal.created_at) == _local_day(deal.closed_at) == date(2018, 2, 26)
+    assert "dated at its close date" in job.rows.get(row_number=1).message
+
+
 def test_impossible_dates_reject_the_row_with_a_reason(org: Org) -> None:
     options = {"pipeline": str(make_pipeline().pk)}
     content = (

@@ -69,6 +69,39 @@ def test_agents_managers_and_offices_become_people_and_a_team_tree(org: Org) -> 
     assert Team.objects.get(name="Melvin's team").parent == team.parent
 
 
+def test_without_a_team_column_each_agent_joins_their_managers_team(org: Org) -> None:
+    job = import_file(
+        org.admin,
+        "users",
+        TEAMS,  # Maven's own columns: agent, manager, office
+        mapping=TEAMS_MAPPING,
+        options={
+            "on_unknown": {"team": "__create__", "parent_team": "__create__"},
+            "unknown_owner": "create",
+        },
+    )
+    assert_counts_add_up(job, 4)
+    assert (job.imported, job.rejected) == (4, 0)
+    team = Team.objects.get(name="Dustin Brinkmann's team")
+    assert team.manager == User.objects.get(last_name="Brinkmann")
+    assert team.parent == Team.objects.get(name="Central")
+    assert set(team.members.values_list("last_name", flat=True)) >= {"Snelling", "Lampkin"}
+    assert User.objects.get(last_name="Frase").team.name == "Celia Rouche's team"
+
+
+def test_without_a_team_column_and_no_teams_to_create_the_row_says_what_to_do(org: Org) -> None:
+    job = import_file(
+        org.admin,
+        "users",
+        TEAMS,
+        mapping=TEAMS_MAPPING,
+        options={"on_unknown": {"parent_team": "__create__"}, "unknown_owner": "create"},
+    )
+    assert job.rejected == 4
+    assert "Dustin Brinkmann's team" in job.rows.get(row_number=1).message
+    assert not Team.objects.filter(name__endswith="'s team").exists()
+
+
 def test_a_person_without_an_email_owns_records_but_cannot_sign_in(org: Org) -> None:
     import_people(org, unknown_owner="create")
     anna = User.objects.get(first_name="Anna", last_name="Snelling")
