@@ -118,7 +118,8 @@ def _target_q(user: User | None, team: Team | None) -> Q:
     return Q(user__isnull=True, team__isnull=True)
 
 
-def _notify(quota: Quota, text: str) -> None:
+def quota_notify(quota: Quota, text: str) -> None:
+    """Tell the rep, or the manager of the team, that their quota changed."""
     span_key = quota.period_key
     if quota.user_id:
         recipient = quota.user
@@ -169,7 +170,7 @@ def quota_set(
             action=AuditAction.UPDATE,
             changes={"amount": [str(before), str(value)]},
         )
-        _notify(
+        quota_notify(
             existing, f"Your quota for {span.label} changed from {before:,.2f} to {value:,.2f}."
         )
         return existing
@@ -198,7 +199,7 @@ def quota_set(
             "target": [None, quota.scope_key],
         },
     )
-    _notify(quota, f"Your quota for {span.label} is now {value:,.2f}.")
+    quota_notify(quota, f"Your quota for {span.label} is now {value:,.2f}.")
     return quota
 
 
@@ -211,7 +212,7 @@ def quota_delete(*, actor: User, quota: Quota) -> None:
         action=AuditAction.DELETE,
         changes={"amount": [str(quota.amount), None], "period": [quota.period_key, None]},
     )
-    _notify(quota, f"Your quota for {quota.period_key} was removed.")
+    quota_notify(quota, f"Your quota for {quota.period_key} was removed.")
     quota.delete()
 
 

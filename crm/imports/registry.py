@@ -312,7 +312,7 @@ def get_kind(name: str) -> ImportKind:
 
 
 def all_kinds() -> list[ImportKind]:
-    order = ["leads", "accounts", "contacts", "deals", "activities", "products", "users"]
+    order = ["leads", "accounts", "contacts", "deals", "activities", "products", "users", "quotas"]
     return sorted(_KINDS.values(), key=lambda k: order.index(k.name) if k.name in order else 99)
 
 
