@@ -67,9 +67,8 @@ def parse_quota_period(text: str, start_month: int) -> periods.Period:
         month = MONTHS.get(match[1])
         if month is not None:
             return periods.month_period(int(match[2]), month)
-    if match := _MONTH_SLASH.match(key):
-        if 1 <= int(match[1]) <= 12:
-            return periods.month_period(int(match[2]), int(match[1]))
+    if (match := _MONTH_SLASH.match(key)) and 1 <= int(match[1]) <= 12:
+        return periods.month_period(int(match[2]), int(match[1]))
     if match := _FISCAL_LABEL.match(key):
         return periods.quarter_period(int(match[2]), int(match[1]), start_month)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", key):
@@ -88,7 +87,7 @@ def parse_quota_period(text: str, start_month: int) -> periods.Period:
         fiscal = periods.period_of(starts, periods.QUARTER, start_month)
         raise RowError(
             f"Period: “{raw}” is ambiguous: say {fiscal.key} if you mean "
-            f"{starts:%b}–{periods.months_of(fiscal)[-1].start:%b %Y} ({calendar})."
+            f"{starts:%b} to {periods.months_of(fiscal)[-1].start:%b %Y} ({calendar})."
         )
     if _YEAR.match(key):
         raise RowError(
