@@ -18,9 +18,11 @@ from crm.api.views import AdminWrites
 from crm.errors import DomainError
 from crm.models import Team, User
 from forecasting import periods, selectors, services
+from forecasting.accuracy import accuracy_table
 from forecasting.forecast import forecast
 from forecasting.models import AdjustedCategory, ForecastAdjustment, ForecastSettings, Quota
 from forecasting.scopes import resolve_scope
+from forecasting.statistical.period import for_period
 
 
 class ForecastSettingsSerializer(serializers.ModelSerializer[ForecastSettings]):
@@ -173,6 +175,29 @@ class FigureSerializer(serializers.Serializer[Any]):
     deals = serializers.CharField(help_text="The deal list filtered to exactly these deals")
 
 
+class SourcesSerializer(serializers.Serializer[Any]):
+    rep_commit = serializers.DecimalField(
+        max_digits=20, decimal_places=2, help_text="closed won + the deals' commit"
+    )
+    manager = serializers.DecimalField(
+        max_digits=20, decimal_places=2, help_text="closed won + commit after adjustments"
+    )
+    weighted_pipeline = serializers.DecimalField(
+        max_digits=20, decimal_places=2, help_text="closed won + weighted open pipeline"
+    )
+
+
+class StatisticalPeriodSerializer(serializers.Serializer[Any]):
+    method = serializers.CharField(allow_null=True, help_text="ETS form, seasonal naive, actual")
+    value = serializers.FloatField(allow_null=True, help_text="Won revenue expected")
+    low_80 = serializers.FloatField(allow_null=True)
+    high_80 = serializers.FloatField(allow_null=True)
+    known = serializers.FloatField(help_text="Won in the period's months already over")
+    forecast_months = serializers.IntegerField()
+    as_of = serializers.DateField()
+    message = serializers.CharField()
+
+
 class ForecastLineSerializer(serializers.Serializer[Any]):
     scope = serializers.CharField()
     name = serializers.CharField()
@@ -182,6 +207,10 @@ class ForecastLineSerializer(serializers.Serializer[Any]):
     pipeline = FigureSerializer()
     omitted = FigureSerializer()
     open_pipeline = FigureSerializer(help_text="commit + best case + pipeline")
+    weighted_pipeline = serializers.DecimalField(
+        max_digits=20, decimal_places=2, help_text="open deals x their probability"
+    )
+    forecasts = SourcesSerializer(help_text="What each source says the period closes at")
     quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
     attainment_percent = serializers.DecimalField(max_digits=10, decimal_places=1, allow_null=True)
     gap_to_quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
@@ -202,6 +231,9 @@ class ForecastSerializer(serializers.Serializer[Any]):
     total = ForecastLineSerializer()
     teams = ForecastLineSerializer(many=True, help_text="Each team rolled up with its subtree")
     reps = ForecastLineSerializer(many=True)
+    statistical = StatisticalPeriodSerializer(
+        help_text="The statistical forecast of the scope's won revenue for the period"
+    )
 
 
 class ForecastView(APIView):
@@ -223,6 +255,9 @@ class ForecastView(APIView):
         )
         scope = resolve_scope(user, request.query_params.get("scope"))
         result = forecast(user, scope, span)
+        statistical = for_period(
+            user=user, scope=scope.key, start=span.start, end=span.end, today=periods.company_day()
+        )
         return Response(
             {
                 "scope": result.scope.key,
@@ -233,6 +268,7 @@ class ForecastView(APIView):
                 "total": result.total.as_dict(),
                 "teams": [line.as_dict() for line in result.teams],
                 "reps": [line.as_dict() for line in result.reps],
+                "statistical": statistical.as_dict(),
             }
         )
 
@@ -297,3 +333,81 @@ class AdjustmentViewSet(ServiceWritesMixin, viewsets.ModelViewSet[ForecastAdjust
 
     def service_delete(self, user: User, obj: ForecastAdjustment) -> None:
         services.adjustment_delete(actor=user, adjustment=obj)
+
+
+class AccuracyPointSerializer(serializers.Serializer[Any]):
+    point = serializers.ChoiceField(choices=["start", "mid"])
+    day = serializers.DateField(help_text="The snapshot's day (or the nominal day without one)")
+    snapshot_week = serializers.DateField(allow_null=True)
+    forecasts = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="rep_commit, manager, weighted_pipeline, statistical",
+    )
+    accuracy = serializers.DictField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="max(0, 1 - |actual - forecast| / actual) per source",
+    )
+
+
+class AccuracyRowSerializer(serializers.Serializer[Any]):
+    period = serializers.CharField()
+    name = serializers.CharField(help_text="The period's label")
+    actual = serializers.FloatField(help_text="Won revenue of the period")
+    points = AccuracyPointSerializer(many=True)
+
+
+class AccuracySerializer(serializers.Serializer[Any]):
+    scope = serializers.CharField()
+    kind = serializers.CharField()
+    currency = serializers.CharField()
+    periods = AccuracyRowSerializer(many=True)
+    mean_accuracy = serializers.DictField(help_text="per point, per source")
+
+
+class AccuracyView(APIView):
+    """The forecast accuracy table: per past period (newest first), what each source (rep
+    commit, manager adjustment, weighted pipeline, statistical) said at the start and in the
+    middle of the period, against what closed."""
+
+    access = AUTHENTICATED
+
+    @extend_schema(
+        parameters=[
+            SCOPE_PARAM,
+            OpenApiParameter(
+                name="kind",
+                type=OpenApiTypes.STR,
+                location=OpenApiParameter.QUERY,
+                required=False,
+                enum=["month", "quarter", "year"],
+                description="Which periods (default quarter)",
+            ),
+            OpenApiParameter(
+                name="periods",
+                type=OpenApiTypes.INT,
+                location=OpenApiParameter.QUERY,
+                required=False,
+                description="How many past periods, 1-12 (default 6 months, 4 quarters, 2 years)",
+            ),
+        ],
+        responses=AccuracySerializer,
+    )
+    def get(self, request: Request) -> Response:
+        user = actor(request)
+        kind = request.query_params.get("kind") or periods.QUARTER
+        if kind not in periods.KINDS:
+            raise DomainError("kind is month, quarter or year.", field="kind")
+        raw = request.query_params.get("periods", "")
+        if raw and (not raw.isdigit() or not 1 <= int(raw) <= 12):
+            raise DomainError("periods is a number from 1 to 12.", field="periods")
+        scope = resolve_scope(user, request.query_params.get("scope"))
+        table = accuracy_table(actor=user, scope=scope, kind=kind, count=int(raw) if raw else None)
+        return Response(
+            {
+                "scope": scope.key,
+                "kind": kind,
+                "currency": settings.DEFAULT_CURRENCY,
+                "periods": [row.as_dict() for row in table.rows],
+                "mean_accuracy": table.average(),
+            }
+        )

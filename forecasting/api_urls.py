@@ -1,7 +1,13 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from forecasting.api import AdjustmentViewSet, ForecastSettingsView, ForecastView, QuotaViewSet
+from forecasting.api import (
+    AccuracyView,
+    AdjustmentViewSet,
+    ForecastSettingsView,
+    ForecastView,
+    QuotaViewSet,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -11,6 +17,7 @@ router.register("forecasts/adjustments", AdjustmentViewSet, basename="forecast-a
 
 urlpatterns = [
     path("forecasts/", ForecastView.as_view(), name="forecast"),
+    path("forecasts/accuracy/", AccuracyView.as_view(), name="forecast-accuracy"),
     path("forecast-settings/", ForecastSettingsView.as_view(), name="forecast-settings"),
     *router.urls,
 ]

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
 from crm.models import Team, User
@@ -47,8 +47,11 @@ BUCKET_LABELS = {
 class Figures:
     amounts: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(BUCKETS, ZERO))
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+    # open deals of the period (commit, best case, pipeline) x their probability
+    weighted: Decimal = ZERO
 
     def add(self, other: "Figures") -> None:
+        self.weighted += other.weighted
         for bucket in BUCKETS:
             self.amounts[bucket] += other.amounts[bucket]
             self.counts[bucket] += other.counts[bucket]
@@ -107,6 +110,17 @@ class Line:
     def closed_won(self) -> Decimal:
         return self.figures.amounts["won"]
 
+    def sources(self) -> dict[str, Decimal]:
+        """What each source says the period will close at: closed won plus the reps' commit
+        (the deals' commit), plus the manager's commit (after adjustments), plus the open
+        deals weighted by their probability."""
+        won = self.closed_won
+        return {
+            "rep_commit": won + self.figures.amounts["commit"],
+            "manager": won + self.adjusted.get("commit", self.figures.amounts["commit"]),
+            "weighted_pipeline": (won + self.figures.weighted).quantize(Decimal("0.01")),
+        }
+
     @property
     def attainment(self) -> Decimal | None:
         if not self.quota:
@@ -159,6 +173,8 @@ class Line:
                 for bucket in ADJUSTABLE
             },
             "open_pipeline_adjusted": str(self.open_adjusted),
+            "weighted_pipeline": str(self.figures.weighted.quantize(Decimal("0.01"))),
+            "forecasts": {name: str(value) for name, value in self.sources().items()},
             "quota": None if self.quota is None else str(self.quota),
             "attainment_percent": None if self.attainment is None else str(self.attainment),
             "gap_to_quota": None if self.gap is None else str(self.gap),
@@ -173,6 +189,7 @@ class Forecast:
     total: Line
     teams: list[Line]
     reps: list[Line]
+    statistical: Any = None  # forecasting.statistical.period.PeriodEstimate, when asked for
 
 
 def _figures(rows: list[dict[str, Any]], key: str) -> dict[Any, Figures]:
@@ -184,6 +201,7 @@ def _figures(rows: list[dict[str, Any]], key: str) -> dict[Any, Figures]:
                 Decimal("0.01")
             )
             figures.counts[bucket] += row[f"{bucket}_count"]
+        figures.weighted += Decimal(row["weighted"] or 0)
     return found
 
 
@@ -198,6 +216,11 @@ def deals_link(scope: Scope, span: Period, bucket: str) -> str:
     elif scope.user is not None:
         params["owner"] = scope.user.pk
     return "/deals/?" + urlencode(params)
+
+
+def forecast_deals(actor: User, scope: Scope) -> Any:
+    """The deals of a scope `actor` may see (live ones)."""
+    return visible(actor, Deal.objects.alive()).filter(scope.owner_q())
 
 
 def forecast(actor: User, scope: Scope | str, span: Period) -> Forecast:
@@ -217,6 +240,14 @@ def forecast(actor: User, scope: Scope | str, span: Period) -> Forecast:
             Sum(amount, filter=q, output_field=MONEY), Value(ZERO)
         )
         aggregates[f"{bucket}_count"] = Count("pk", filter=q)
+    aggregates["weighted"] = Coalesce(
+        Sum(
+            amount * F("probability") / Value(100),
+            filter=forecast_bucket_q("open"),
+            output_field=MONEY,
+        ),
+        Value(ZERO),
+    )
     rows: list[dict[str, Any]] = list(
         deals.values("owner_id", "owner__team_id").annotate(**aggregates).order_by()  # type: ignore[arg-type]
     )

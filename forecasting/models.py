@@ -214,6 +214,10 @@ class ForecastSnapshot(models.Model):
     pipeline = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     omitted = models.DecimalField(max_digits=18, decimal_places=2, default=0)
     deal_count = models.PositiveIntegerField(default=0)
+    # open deals (commit, best case, pipeline) x their probability, at the time
+    weighted = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    # the commit after managers' adjustments at the time (null: nobody had adjusted it)
+    commit_adjusted = models.DecimalField(max_digits=18, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering: ClassVar = ["-week", "scope"]
@@ -242,6 +246,7 @@ class SnapshotDeal(models.Model):
     bucket = models.CharField(max_length=12)  # won, commit, best_case, pipeline, omitted
     amount = models.DecimalField(max_digits=18, decimal_places=2)  # company currency
     expected_close_date = models.DateField(null=True, blank=True)
+    probability = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints: ClassVar = [

@@ -24,10 +24,10 @@ from django.db.models import Case, CharField, DecimalField, F, Q, QuerySet, Valu
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from crm.models import Role, User
+from crm.models import Role, Team, User
 from crm.visibility import visible
 from forecasting import periods
-from forecasting.models import ForecastSnapshot, SnapshotDeal
+from forecasting.models import ForecastAdjustment, ForecastSnapshot, SnapshotDeal
 from forecasting.periods import Period
 from forecasting.scopes import Scope, resolve_scope
 from forecasting.selectors import fiscal_start_month
@@ -83,13 +83,21 @@ def deal_rows(span: Period, deals: QuerySet[Deal, Any] | None = None) -> QuerySe
             s_bucket=bucket,
             s_amount=Cast(company_amount(), output_field=CENTS),
             s_close=F("expected_close_date"),
+            s_probability=F("probability"),
         )
-        .values("s_deal", "s_owner", "s_path", "s_bucket", "s_amount", "s_close")
+        .values("s_deal", "s_owner", "s_path", "s_bucket", "s_amount", "s_close", "s_probability")
         .order_by()
     )
 
 
-_SUMS = ", ".join(f"COALESCE(SUM(r.amount) FILTER (WHERE r.bucket = '{b}'), 0)" for b in BUCKETS)
+_SUMS = ", ".join(
+    [f"COALESCE(SUM(r.amount) FILTER (WHERE r.bucket = '{b}'), 0)" for b in BUCKETS]
+    + [
+        "COALESCE(SUM(r.amount * COALESCE(r.probability, 0) / 100.0)"
+        " FILTER (WHERE r.bucket IN ('commit', 'best_case', 'pipeline')), 0)"
+    ]
+)
+_FIGURES = "won, commit, best_case, pipeline, omitted, weighted"
 
 
 def _take_period(span: Period, week: date) -> int:
@@ -113,7 +121,7 @@ def _take_period(span: Period, week: date) -> int:
         select_sql, params = deal_rows(span).query.sql_with_params()
         cursor.execute(
             f"INSERT INTO {rows} (period_key, week, deal_id, owner_id, team_path, bucket,"  # noqa: S608
-            " amount, expected_close_date)"
+            " amount, expected_close_date, probability)"
             f" SELECT %s, %s, q.* FROM ({select_sql}) q"
             " ON CONFLICT (period_key, week, deal_id) DO NOTHING",
             [span.key, week, *params],
@@ -121,16 +129,17 @@ def _take_period(span: Period, week: date) -> int:
         slot: list[Any] = [span.key, week]
         cursor.execute(
             f"UPDATE {snap} s SET won = t.won, commit = t.commit, best_case = t.best_case,"  # noqa: S608
-            " pipeline = t.pipeline, omitted = t.omitted, deal_count = t.n FROM ("
+            " pipeline = t.pipeline, omitted = t.omitted, weighted = t.weighted,"
+            " deal_count = t.n FROM ("
             f" SELECT {_SUMS}, COUNT(*) AS n FROM {rows} r"
             " WHERE r.period_key = %s AND r.week = %s)"
-            " t(won, commit, best_case, pipeline, omitted, n)"
+            f" t({_FIGURES}, n)"
             " WHERE s.id = %s",
             [*slot, claimed[0]],
         )
         cursor.execute(
             f"INSERT INTO {snap} (scope, period_key, period_start, period_end, week, taken_at,"  # noqa: S608
-            " won, commit, best_case, pipeline, omitted, deal_count)"
+            f" {_FIGURES}, deal_count)"
             f" SELECT 'user:' || u.id, %s, %s, %s, %s, %s, {_SUMS}, COUNT(r.id)"
             f" FROM crm_user u LEFT JOIN {rows} r ON r.owner_id = u.id"
             " AND r.period_key = %s AND r.week = %s"
@@ -141,14 +150,69 @@ def _take_period(span: Period, week: date) -> int:
         users = cursor.rowcount
         cursor.execute(
             f"INSERT INTO {snap} (scope, period_key, period_start, period_end, week, taken_at,"  # noqa: S608
-            " won, commit, best_case, pipeline, omitted, deal_count)"
+            f" {_FIGURES}, deal_count)"
             f" SELECT 'team:' || t.id, %s, %s, %s, %s, %s, {_SUMS}, COUNT(r.id)"
             f" FROM crm_team t LEFT JOIN {rows} r ON r.team_path LIKE t.path || '%%'"
             " AND r.period_key = %s AND r.week = %s"
             " GROUP BY t.id ON CONFLICT (scope, period_key, week) DO NOTHING",
             [span.key, span.start, span.end, week, taken_at, *slot],
         )
-        return 1 + users + cursor.rowcount
+        teams = cursor.rowcount
+        _store_adjusted(span, week)
+        return 1 + users + teams
+
+
+def _store_adjusted(span: Period, week: date) -> None:
+    """Keep, beside each scope's commit, the commit after managers' adjustments as the
+    forecast rolls them up (`forecast.forecast`): a line's own adjustment, else its direct
+    members' and child teams' adjusted figures; the company sums its top teams and teamless
+    people. Only rows whose figure differs are written (null means "as the deals say")."""
+    adjustments = {
+        a.scope_key: a.amount
+        for a in ForecastAdjustment.objects.filter(
+            period_kind=span.kind, period_start=span.start, category="commit"
+        )
+    }
+    if not adjustments:
+        return
+    rows = list(ForecastSnapshot.objects.filter(period_key=span.key, week=week))
+    commits = {row.scope: row.commit for row in rows}
+    user_ids = [int(row.scope[5:]) for row in rows if row.scope.startswith("user:")]
+    team_of = dict(User.objects.filter(pk__in=user_ids).values_list("pk", "team_id"))
+    teams = list(Team.objects.values_list("pk", "parent_id"))
+
+    def person(pk: int) -> Decimal:
+        key = f"user:{pk}"
+        return adjustments.get(key, commits.get(key, ZERO))
+
+    memo: dict[int, Decimal] = {}
+
+    def team(pk: int) -> Decimal:
+        if pk not in memo:
+            own = adjustments.get(f"team:{pk}")
+            memo[pk] = (
+                own
+                if own is not None
+                else sum((person(u) for u, t in team_of.items() if t == pk), ZERO)
+                + sum((team(c) for c, parent in teams if parent == pk), ZERO)
+            )
+        return memo[pk]
+
+    changed = []
+    for row in rows:
+        kind, _, raw = row.scope.partition(":")
+        if kind == "user":
+            value = person(int(raw))
+        elif kind == "team":
+            value = team(int(raw))
+        else:
+            value = sum((team(t) for t, parent in teams if parent is None), ZERO) + sum(
+                (person(u) for u, t in team_of.items() if t is None), ZERO
+            )
+        if value != row.commit:
+            row.commit_adjusted = value
+            changed.append(row)
+    ForecastSnapshot.objects.bulk_update(changed, ["commit_adjusted"])
 
 
 def snapshot_take(*, today: date | None = None, spans: list[Period] | None = None) -> int:

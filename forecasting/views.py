@@ -17,10 +17,12 @@ from crm.access import ADMIN, AUTHENTICATED, AuthenticatedRequest, access
 from crm.errors import DomainError, NotFound
 from crm.views.forms import apply_domain_error
 from forecasting import periods, selectors, services, snapshots
+from forecasting.accuracy import POINTS, SOURCES, accuracy_table
 from forecasting.forecast import BUCKET_LABELS, forecast, period_choices
 from forecasting.forms import ForecastSettingsForm
 from forecasting.scopes import resolve_scope, scope_choices
 from forecasting.services import GridCell
+from forecasting.statistical.period import for_period
 
 
 @access(ADMIN)
@@ -156,6 +158,13 @@ def forecast_page(request: AuthenticatedRequest) -> HttpResponse:
     except NotFound as error:
         raise Http404(error.message) from error
     result = forecast(request.user, scope, span)
+    result.statistical = for_period(
+        user=request.user,
+        scope=scope.key,
+        start=span.start,
+        end=span.end,
+        today=periods.company_day(),
+    )
     chart = {
         "labels": [line.label for line in result.reps],
         "attainment": [
@@ -299,3 +308,31 @@ def snapshot_now(request: AuthenticatedRequest) -> HttpResponse:
         else "This week's snapshot was already taken.",
     )
     return redirect(f"{reverse('forecasting:changes')}?{request.POST.get('back', '')}")
+
+
+@access(AUTHENTICATED)
+def accuracy_section(request: AuthenticatedRequest) -> HttpResponse:
+    """The forecast accuracy table of a scope (loaded into the forecast page after it):
+    the past periods of the page period's kind."""
+    start_month = selectors.fiscal_start_month()
+    try:
+        span = (
+            periods.parse_period(request.GET["period"], start_month)
+            if request.GET.get("period")
+            else periods.current(periods.QUARTER, start_month)
+        )
+        scope = resolve_scope(request.user, request.GET.get("scope"))
+    except DomainError as error:
+        raise Http404(error.message) from error
+    table = accuracy_table(actor=request.user, scope=scope, kind=span.kind)
+    return render(
+        request,
+        "forecasting/_accuracy.html",
+        {
+            "table": table,
+            "sources": SOURCES,
+            "points": POINTS,
+            "average": table.average(),
+            "currency": settings.DEFAULT_CURRENCY,
+        },
+    )
