@@ -110,8 +110,8 @@ def _take_period(span: Period, week: date) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {snap} (scope, period_key, period_start, period_end, week, taken_at,"  # noqa: S608
-            " won, commit, best_case, pipeline, omitted, deal_count)"
-            " VALUES ('company', %s, %s, %s, %s, %s, 0, 0, 0, 0, 0, 0)"
+            f" {_FIGURES}, deal_count)"
+            " VALUES ('company', %s, %s, %s, %s, %s, 0, 0, 0, 0, 0, 0, 0)"
             " ON CONFLICT (scope, period_key, week) DO NOTHING RETURNING id",
             [span.key, span.start, span.end, week, taken_at],
         )

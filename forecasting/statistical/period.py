@@ -73,7 +73,7 @@ def _window_sum(values: np.ndarray, skip: int, count: int) -> tuple[str, float, 
             warnings.simplefilter("ignore")
             point = result.forecast(horizon)  # type: ignore[attr-defined]
             paths = result.simulate(  # type: ignore[attr-defined]
-                horizon, anchor="end", repetitions=PATHS, random_state=0
+                horizon, anchor="end", repetitions=PATHS, rng=np.random.default_rng(0)
             )
         mean = np.maximum(np.asarray(point, dtype=float)[skip:horizon], 0.0)
         sims = np.maximum(np.asarray(paths, dtype=float).reshape(horizon, -1)[skip:horizon], 0.0)
