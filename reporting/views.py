@@ -21,6 +21,7 @@ from reporting.forms import ReportFilterForm
 from reporting.kpis import KPIS, kpi_table
 from reporting.my_day import my_day as my_day_selector
 from reporting.my_day import rep_choices
+from reporting.quota import quota_block
 
 
 @access(AUTHENTICATED)
@@ -59,6 +60,9 @@ def _render(
             "leaderboard_min": LEADERBOARD_MIN_DEALS,
             "nav_section": "reporting",
             "querystring": request.GET.urlencode(),
+            "quota": quota_block(
+                actor=request.user, kind=dashboard.kind, filters=dashboard.filters
+            ),
         },
     )
 
