@@ -1,7 +1,15 @@
-"""Reporting's own rows: saved reports, their pins, subscriptions and their run log (no
-domain rows)."""
+"""Reporting's own rows: saved reports, their pins, subscriptions and their run log,
+reporting settings and team challenges, marketing and sales spend (no domain rows)."""
 
 from reporting.builder.models import ReportPin, SavedReport
+from reporting.recognition.models import Challenge, ReportingSettings
 from reporting.schedules.models import ReportRun, ReportSubscription
 
-__all__ = ["ReportPin", "ReportRun", "ReportSubscription", "SavedReport"]
+__all__ = [
+    "Challenge",
+    "ReportPin",
+    "ReportRun",
+    "ReportSubscription",
+    "ReportingSettings",
+    "SavedReport",
+]

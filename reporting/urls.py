@@ -2,6 +2,7 @@ from django.urls import path
 
 from reporting import views
 from reporting.builder import views as builder
+from reporting.recognition import views as recognition
 from reporting.schedules import views as schedules
 
 app_name = "reporting"
@@ -30,6 +31,13 @@ urlpatterns = [
         name="saved_export_xlsx",
     ),
     path("saved/", builder.saved_list, name="saved_list"),
+    path("diagnosis/<int:pk>/", views.diagnosis, name="diagnosis"),
+    path("leaderboards/", recognition.leaderboards, name="leaderboards"),
+    path("people/<int:pk>/", recognition.person, name="person"),
+    path("recognition/panel/", recognition.recognition_panel, name="recognition_panel"),
+    path("challenges/", recognition.challenge_list, name="challenges"),
+    path("challenges/<int:pk>/", recognition.challenge_edit, name="challenge"),
+    path("settings/", recognition.settings_page, name="settings"),
     path("subscriptions/", schedules.subscriptions, name="subscriptions"),
     path("subscriptions/<int:pk>/", schedules.subscription_action, name="subscription"),
 ]

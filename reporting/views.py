@@ -7,8 +7,16 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from crm.access import ADMIN, AUTHENTICATED, AuthenticatedRequest, access
+from crm.access import (
+    ADMIN,
+    AUTHENTICATED,
+    AuthenticatedRequest,
+    access,
+    get_visible_or_404,
+    scoped,
+)
 from crm.forms.relationships import TaskForm
+from crm.models import User
 from reporting.dashboards import (
     LEADERBOARD_MIN_DEALS,
     Dashboard,
@@ -16,6 +24,7 @@ from reporting.dashboards import (
     manager_dashboard,
     rep_dashboard,
 )
+from reporting.diagnosis import diagnose, may_diagnose
 from reporting.exports import csv_export, xlsx_export
 from reporting.forms import ReportFilterForm
 from reporting.kpis import KPIS, kpi_table
@@ -111,4 +120,21 @@ def export(request: AuthenticatedRequest, kpi: str, fmt: str) -> HttpResponseBas
         query=request.GET.urlencode(),
         filename=f"{kpi}-{filters.date_from.isoformat()}-{filters.date_to.isoformat()}",
         base_url=request.build_absolute_uri("/")[:-1],
+    )
+
+
+@access(scoped("crm.User"))
+def diagnosis(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """The rep's diagnosis block (htmx, on My numbers, the Team dashboard with a rep picked
+    and the person page): where their funnel leaks against their team."""
+    rep = get_visible_or_404(request, User.objects.select_related("team"), pk=pk)
+    if not may_diagnose(request.user, rep):
+        raise PermissionDenied("Only the rep, their managers and admins see this.")
+    form = ReportFilterForm(request.GET or None, actor=request.user)
+    filters = form.filters()
+    result = diagnose(actor=request.user, rep=rep, filters=filters)
+    return render(
+        request,
+        "reporting/diagnosis.html",
+        {"diagnosis": result, "company_currency": settings.DEFAULT_CURRENCY},
     )

@@ -150,3 +150,27 @@ def _subscription(org: Org) -> tuple[Model, list[User], list[User]]:
 
 
 HIDDEN_OBJECTS["reporting.ReportSubscription"] = _subscription
+
+
+def _challenge(org: Org) -> tuple[Model, list[User], list[User]]:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from reporting.recognition.challenges import challenge_create
+
+    today = timezone.localdate()
+    challenge = challenge_create(
+        actor=org.stranger_manager,
+        name="West calls",
+        metric="calls",
+        target=Decimal(10),
+        team=org.west,
+        starts_on=today,
+        ends_on=today + timedelta(days=7),
+    )
+    return challenge, [org.rep, org.manager], [org.admin, org.stranger_manager, org.stranger]
+
+
+HIDDEN_OBJECTS["reporting.Challenge"] = _challenge
