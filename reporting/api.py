@@ -15,9 +15,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from crm.access import AUTHENTICATED, actor
+from crm.access import AUTHENTICATED, actor, scoped
+from crm.errors import NotFound
 from crm.limits import ApiDateField, ApiIntegerField
-from crm.models import Team
+from crm.models import Team, User
+from crm.visibility import visible
+from reporting.diagnosis import diagnose, may_diagnose
 from reporting.forms import MAX_DAYS
 from reporting.kpis import GROUPINGS, KPIS, ReportFilters, kpi_table
 from reporting.kpis.labels import key_param
@@ -197,3 +200,54 @@ class KpiView(APIView):
                 "rows": rows,
             }
         )
+
+
+class ComparisonSerializer(serializers.Serializer[Any]):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    unit = serializers.CharField()
+    mine = serializers.FloatField(allow_null=True)
+    team = serializers.FloatField(allow_null=True)
+    mine_detail = serializers.CharField()
+    team_detail = serializers.CharField()
+    leaks = serializers.BooleanField()
+    sentence = serializers.CharField()
+    url = serializers.CharField(help_text="The rep's records behind their figure.")
+    team_url = serializers.CharField(help_text="The team's records, when the caller sees them.")
+
+
+class DiagnosisSerializer(serializers.Serializer[Any]):
+    rep = serializers.IntegerField(source="rep.pk")
+    team = serializers.IntegerField(source="team.pk", allow_null=True)
+    date_from = serializers.DateField(source="filters.date_from")
+    date_to = serializers.DateField(source="filters.date_to")
+    below_target = serializers.BooleanField()
+    target_sentence = serializers.CharField()
+    quota = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    won = serializers.DecimalField(max_digits=20, decimal_places=2)
+    team_median = serializers.DecimalField(max_digits=20, decimal_places=2, allow_null=True)
+    comparisons = ComparisonSerializer(many=True)
+    leaks = ComparisonSerializer(many=True)
+
+
+class DiagnosisView(APIView):
+    """Where a rep's funnel leaks against their team (the rep, their managers, admins)."""
+
+    access = scoped("crm.User")
+
+    @extend_schema(parameters=QUERY_PARAMETERS[:2], responses=DiagnosisSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        user = actor(request)
+        rep = visible(user, User.objects.select_related("team")).filter(pk=pk).first()
+        if rep is None or not may_diagnose(user, rep):
+            raise NotFound("No such rep.")
+        query = ReportQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        result = diagnose(actor=user, rep=rep, filters=query.filters())
+        data = DiagnosisSerializer(result).data
+        base = request.build_absolute_uri("/")[:-1]
+        for group in (data["comparisons"], data["leaks"]):
+            for row in group:
+                row["url"] = base + row["url"] if row["url"] else ""
+                row["team_url"] = base + row["team_url"] if row["team_url"] else ""
+        return Response(data)

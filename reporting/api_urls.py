@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from crm.api.routers import Router
-from reporting.api import KpiListView, KpiView
+from reporting.api import DiagnosisView, KpiListView, KpiView
 from reporting.builder.api import SavedReportViewSet
 from reporting.recognition.api import (
     BadgesView,
@@ -22,6 +22,7 @@ urlpatterns = [
     path("reports/leaderboards/", LeaderboardListView.as_view(), name="leaderboards"),
     path("reports/leaderboards/<slug:board>/", LeaderboardView.as_view(), name="leaderboard"),
     path("reports/people/<int:pk>/badges/", BadgesView.as_view(), name="person-badges"),
+    path("reports/diagnosis/<int:pk>/", DiagnosisView.as_view(), name="diagnosis"),
     path("reports/settings/", ReportingSettingsView.as_view(), name="reporting-settings"),
     path("reports/", KpiListView.as_view(), name="reports"),
     path("reports/<slug:kpi>/", KpiView.as_view(), name="report"),
