@@ -26,6 +26,7 @@ from pipeline import selectors, services
 from pipeline.models import (
     Deal,
     DealLineItem,
+    DealType,
     LostReason,
     Pipeline,
     Product,
@@ -118,6 +119,7 @@ class DealOutputSerializer(serializers.ModelSerializer[Deal]):
             "expected_close_date",
             "probability",
             "forecast_category",
+            "deal_type",
             "next_step",
             "source_lead",
             "lost_reason",
@@ -154,6 +156,7 @@ class DealWriteFields(serializers.Serializer[Deal]):
     expected_close_date = ApiDateField(allow_null=True, required=False)
     probability = ApiIntegerField(required=False)
     forecast_category = serializers.CharField(required=False)
+    deal_type = serializers.ChoiceField(choices=DealType.choices, required=False)
     next_step = serializers.CharField(max_length=200, allow_blank=True, required=False)
     external_id = serializers.CharField(max_length=100, allow_blank=True, required=False)
     custom = serializers.DictField(

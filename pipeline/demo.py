@@ -215,6 +215,7 @@ def seed(log: Callable[[str], None]) -> None:
                 expected_close_date=close_date,
                 probability=final.probability,
                 forecast_category=final.forecast_category,
+                deal_type="renewal" if kind == "renewal" else "new_business",
                 lost_reason=lost_reasons[rng.randrange(len(lost_reasons))]
                 if closed == plan.lost
                 else None,

@@ -14,6 +14,7 @@ from crm.visibility import assignable_owners, visible
 from pipeline.models import (
     Currency,
     Deal,
+    DealType,
     ExchangeRate,
     ForecastCategory,
     LostReason,
@@ -71,6 +72,13 @@ class DealForm(forms.Form):
     )
     forecast_category = forms.ChoiceField(
         choices=[("", "Stage default"), *ForecastCategory.choices], required=False
+    )
+    deal_type = forms.ChoiceField(
+        choices=DealType.choices,
+        initial=DealType.NEW_BUSINESS,
+        required=False,
+        label="Type",
+        help_text="Renewals count for retention and churn.",
     )
     next_step = forms.CharField(max_length=200, required=False)
     external_id = forms.CharField(

@@ -4,6 +4,7 @@ reporting settings and team challenges, marketing and sales spend (no domain row
 from reporting.builder.models import ReportPin, SavedReport
 from reporting.recognition.models import Challenge, ReportingSettings
 from reporting.schedules.models import ReportRun, ReportSubscription
+from reporting.source_return.models import SourceSpend
 
 __all__ = [
     "Challenge",
@@ -12,4 +13,5 @@ __all__ = [
     "ReportSubscription",
     "ReportingSettings",
     "SavedReport",
+    "SourceSpend",
 ]

@@ -4,6 +4,7 @@ from reporting import views
 from reporting.builder import views as builder
 from reporting.recognition import views as recognition
 from reporting.schedules import views as schedules
+from reporting.source_return import views as source_return
 
 app_name = "reporting"
 
@@ -38,6 +39,10 @@ urlpatterns = [
     path("challenges/", recognition.challenge_list, name="challenges"),
     path("challenges/<int:pk>/", recognition.challenge_edit, name="challenge"),
     path("settings/", recognition.settings_page, name="settings"),
+    path("source-return/", source_return.block, name="source_return"),
+    path("source-return/deals/", source_return.deals, name="source_return_deals"),
+    path("spend/", source_return.spend_list, name="spend"),
+    path("spend/<int:pk>/", source_return.spend_edit, name="spend_edit"),
     path("subscriptions/", schedules.subscriptions, name="subscriptions"),
     path("subscriptions/<int:pk>/", schedules.subscription_action, name="subscription"),
 ]

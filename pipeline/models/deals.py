@@ -21,6 +21,11 @@ class DealQuerySet(SoftDeleteQuerySet["Deal"]):
     pass
 
 
+class DealType(models.TextChoices):
+    NEW_BUSINESS = "new_business", "New business"
+    RENEWAL = "renewal", "Renewal"
+
+
 class Deal(models.Model):
     visibility_owner_field = "owner"
 
@@ -47,6 +52,13 @@ class Deal(models.Model):
         max_length=10, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE
     )
     next_step = models.CharField(max_length=200, blank=True, default="")
+    # Renewals of a customer's contract are what retention and churn count (reporting).
+    deal_type = models.CharField(
+        max_length=15,
+        choices=DealType.choices,
+        default=DealType.NEW_BUSINESS,
+        db_default=DealType.NEW_BUSINESS,
+    )
     lost_reason = models.ForeignKey(
         LostReason, null=True, blank=True, on_delete=models.PROTECT, related_name="deals"
     )

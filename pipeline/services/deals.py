@@ -26,6 +26,7 @@ from crm.services.external_ids import (
 from crm.visibility import can_edit, check_owner_change
 from pipeline.models import (
     Deal,
+    DealType,
     ForecastCategory,
     LostReason,
     Pipeline,
@@ -49,10 +50,12 @@ EDITABLE_FIELDS = (
     "probability",
     "forecast_category",
     "next_step",
+    "deal_type",
     "external_id",
     "custom",
 )
 CREATE_EXTRAS = {
+    "deal_type",
     "probability",
     "forecast_category",
     "next_step",
@@ -79,6 +82,7 @@ def deal_to_dict(deal: Deal) -> dict[str, Any]:
         ),
         "probability": deal.probability,
         "forecast_category": deal.forecast_category,
+        "deal_type": deal.deal_type,
         "owner": deal.owner_id,
         "account": deal.account_id,
         "primary_contact": deal.primary_contact_id,
@@ -157,6 +161,8 @@ def deal_create(
         extra["external_id"] = clean_external_id(extra["external_id"])
         check_external_id_free(Deal, extra["external_id"])
     extra["custom"] = clean_custom("pipeline.Deal", extra.get("custom"), creating=True)
+    if "deal_type" in extra:
+        extra["deal_type"] = _clean_deal_type(extra["deal_type"] or DealType.NEW_BUSINESS)
     deal = Deal(
         name=name[:200],
         pipeline=pipeline,
@@ -184,6 +190,12 @@ def deal_create(
     )
     audit(actor=actor, obj=deal, action=AuditAction.CREATE, changes=snapshot(deal))
     return deal
+
+
+def _clean_deal_type(value: Any) -> str:
+    if value not in DealType.values:
+        raise DomainError("Choose new business or renewal.", field="deal_type")
+    return str(value)
 
 
 def _clean_category(value: Any) -> str:
@@ -250,6 +262,8 @@ def deal_update(
         deal.probability = validation.clean_probability(data["probability"])
     if data.get("forecast_category"):
         deal.forecast_category = _clean_category(data["forecast_category"])
+    if data.get("deal_type"):
+        deal.deal_type = _clean_deal_type(data["deal_type"])
     for field in ("account", "primary_contact"):
         if field in data and getattr(deal, f"{field}_id") != getattr(data[field], "pk", None):
             validation.check_related(actor, **{_related_kw(field): data[field]})

@@ -33,6 +33,7 @@ EDIT_FIELDS = (
     "expected_close_date",
     "probability",
     "forecast_category",
+    "deal_type",
     "next_step",
     "external_id",
 )
@@ -129,7 +130,7 @@ def deal_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         data = {k: v for k, v in form.cleaned_data.items() if k in EDIT_FIELDS}
         data.update(split_custom({k: v for k, v in form.cleaned_data.items() if k not in data}))
         data = {k: v for k, v in data.items() if k in EDIT_FIELDS or k == "custom"}
-        for optional in ("probability", "forecast_category"):
+        for optional in ("probability", "forecast_category", "deal_type"):
             if data.get(optional) in (None, ""):
                 data.pop(optional, None)
         try:
