@@ -323,7 +323,7 @@ def diagnose(*, actor: User, rep: User, filters: ReportFilters) -> Diagnosis:
             "activity",
             "activity",
             "count",
-            float(my_activity),
+            my_activity,
             team_avg_activity,
             f"{my_activity} calls, emails, meetings and tasks done",
             f"{team_activity} over {members} members",

@@ -143,6 +143,7 @@ class SourceRow:
     renewals_lost: int
     churn_fallback: float | None = None  # the company's churn, used without renewals
     margin: Decimal = Decimal("0.70")
+    is_total: bool = False
     urls: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -151,6 +152,9 @@ class SourceRow:
 
     @property
     def cac(self) -> Decimal | None:
+        """None for the "No source" row: no spend can be entered for it."""
+        if self.source_id is None and not self.is_total:
+            return None
         return (self.spend / self.new_customers).quantize(CENT) if self.new_customers else None
 
     @property
@@ -267,6 +271,7 @@ def source_return(*, actor: User, filters: ReportFilters) -> SourceReturn:
         )
 
     total = make(None, totals, spent_total, "All sources")
+    total.is_total = True
     rows = [
         make(
             key,

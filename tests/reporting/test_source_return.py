@@ -153,7 +153,11 @@ def test_cac_churn_and_clv_per_source_match_an_independent_computation(org: Org)
         assert row.accounts == len(want["accounts"]), row.label
         assert (row.renewals_won, row.renewals_lost) == (want["rw"], want["rl"]), row.label
         assert row.spend == spend.get(row.source_id or 0, Decimal(0)), row.label
-        cac = spend.get(row.source_id or 0, Decimal(0)) / want["new"] if want["new"] else None
+        cac = (
+            spend.get(row.source_id or 0, Decimal(0)) / want["new"]
+            if want["new"] and row.source_id
+            else None
+        )
         assert row.cac == (cac.quantize(CENT) if cac is not None else None), row.label
         churn = want["rl"] / (want["rw"] + want["rl"]) if want["rw"] + want["rl"] else company_churn
         assert row.churn == (pytest.approx(churn) if churn is not None else None), row.label
