@@ -288,6 +288,7 @@ SPECTACULAR_SETTINGS = {
         "ScoringOutcomeEnum": "leads.scoring.models.Outcome",
         "ScoringOperatorEnum": "leads.scoring.models.Operator",
         "ScoringEngagementEnum": "leads.scoring.models.Engagement",
+        "BoardAudienceEnum": "reporting.recognition.models.BoardAudience",
     },
 }
 
