@@ -78,6 +78,7 @@ DEMO_SEEDERS = [
     "forecasting.demo",
     "reporting.demo",
     "reporting.builder.demo",
+    "reporting.recognition.demo",
 ]
 
 MIDDLEWARE = [

@@ -238,3 +238,15 @@ def test_deals_carry_a_type_and_renewal_pipelines_default_to_renewals(org: Org) 
     api = client_for(org.rep)
     answer = api.get(f"/api/v1/deals/{deal.pk}/")
     assert answer.json()["deal_type"] == "new_business"
+
+
+def test_the_demo_sets_a_challenge_and_six_months_of_spend_once(org: Org) -> None:
+    from reporting.recognition import demo
+    from reporting.recognition.models import Challenge
+    from reporting.source_return.models import SourceSpend
+
+    sources = [LeadSourceFactory(name=f"Demo {i}", slug=f"demo-{i}") for i in range(2)]
+    demo.seed(lambda _: None)
+    demo.seed(lambda _: None)  # idempotent
+    assert Challenge.objects.filter(owner=org.manager).count() == 1
+    assert SourceSpend.objects.count() == 6 * len(sources)
