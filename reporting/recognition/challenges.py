@@ -100,21 +100,39 @@ def _challenge_shares(challenge: Challenge) -> QuerySet[RecordShare]:
 
 
 def _share_with_team(actor: User, challenge: Challenge) -> None:
-    """Read-only shares with the team and every sub-team, so all its members see it."""
+    """Read-only shares with the team and every sub-team, so all its members see it, and
+    with the managers of the team and of the teams above it (who may not be members)."""
     _challenge_shares(challenge).delete()
     content_type = ContentType.objects.get_for_model(Challenge)
-    RecordShare.objects.bulk_create(
-        [
-            RecordShare(
-                content_type=content_type,
-                object_id=challenge.pk,
-                team=team,
-                access=ShareAccess.READ,
-                created_by=actor,
-            )
-            for team in Team.objects.filter(path__startswith=challenge.team.path)
-        ]
+    shares = [
+        RecordShare(
+            content_type=content_type,
+            object_id=challenge.pk,
+            team=team,
+            access=ShareAccess.READ,
+            created_by=actor,
+        )
+        for team in Team.objects.filter(path__startswith=challenge.team.path)
+    ]
+    path = challenge.team.path
+    prefixes = [path[: i + 1] for i, char in enumerate(path) if char == "/"]
+    managers = (
+        Team.objects.filter(path__in=prefixes, manager__isnull=False)
+        .exclude(manager=challenge.owner_id)
+        .values_list("manager_id", flat=True)
+        .distinct()
     )
+    shares += [
+        RecordShare(
+            content_type=content_type,
+            object_id=challenge.pk,
+            user_id=manager_id,
+            access=ShareAccess.READ,
+            created_by=actor,
+        )
+        for manager_id in managers
+    ]
+    RecordShare.objects.bulk_create(shares)
 
 
 @transaction.atomic

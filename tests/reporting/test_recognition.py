@@ -324,13 +324,29 @@ def test_won_revenue_challenges_count_the_team_deals_and_drill_to_them(
         starts_on=start,
         ends_on=today,
     )
+    east = challenge_services.challenge_create(
+        actor=org.admin,
+        name="East only",
+        metric=ChallengeMetric.DEALS_WON,
+        target=Decimal(5),
+        team=org.east,
+        starts_on=start,
+        ends_on=today,
+    )
+    # The manager over East sees it without being a member; another team's manager doesn't.
+    assert east.pk in {
+        i.challenge.pk for i in challenge_services.challenge_board(actor=org.manager)
+    }
+    assert challenge_services.challenge_board(actor=org.stranger_manager) == []
     members = {org.rep.pk, org.teammate.pk, org.manager.pk}
     expected = sum(
         company_amount(d)
         for uid in members
         for d in _won_in(data, uid, start, today + timedelta(days=1))
     )
-    item = challenge_services.challenge_board(actor=org.admin)[0]
+    item = next(
+        i for i in challenge_services.challenge_board(actor=org.admin) if i.challenge == challenge
+    )
     assert item.challenge.pk == challenge.pk
     assert item.progress == expected.quantize(CENT)
     summary = client_for(org.admin).get(item.url).context["summary"]
