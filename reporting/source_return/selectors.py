@@ -25,18 +25,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
-    Count,
     DecimalField,
     F,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.urls import reverse
 
@@ -85,20 +82,51 @@ def _period_deals(actor: User, filters: ReportFilters) -> QuerySet[Deal]:
     return with_acquisition(closed, base)
 
 
-def _aggregates() -> dict[str, Any]:
-    won = Q(stage__kind=StageKind.WON)
-    lost = Q(stage__kind=StageKind.LOST)
-    renewal = Q(deal_type=DealType.RENEWAL)
-    return {
-        "new_customers": Count("pk", filter=won & Q(pk=F("first_won_id"))),
-        "won_revenue": Coalesce(
-            Sum("amount_cc", filter=won, output_field=MONEY), Value(Decimal(0))
-        ),
-        "won_count": Count("pk", filter=won),
-        "accounts": Count("account", filter=won, distinct=True),
-        "renewals_won": Count("pk", filter=won & renewal),
-        "renewals_lost": Count("pk", filter=lost & renewal),
-    }
+FIGURES_SQL = """
+    SELECT GROUPING(d.acquired_from) AS is_total, d.acquired_from,
+        COUNT(*) FILTER (WHERE d.kind = %s AND d.id = d.first_won_id) AS new_customers,
+        COALESCE(SUM(d.amount_cc) FILTER (WHERE d.kind = %s), 0) AS won_revenue,
+        COUNT(*) FILTER (WHERE d.kind = %s) AS won_count,
+        COUNT(DISTINCT d.account_id) FILTER (WHERE d.kind = %s) AS accounts,
+        COUNT(*) FILTER (WHERE d.kind = %s AND d.deal_type = %s) AS renewals_won,
+        COUNT(*) FILTER (WHERE d.kind = %s AND d.deal_type = %s) AS renewals_lost
+    FROM ({inner} OFFSET 0) AS d  -- OFFSET 0: not flattened, so each subquery runs once
+    GROUP BY GROUPING SETS ((d.acquired_from), ())
+"""
+
+
+def _figures(
+    actor: User, filters: ReportFilters
+) -> tuple[dict[Any, dict[str, Any]], dict[str, Any]]:
+    """Per acquisition source and in total, in one statement: the deals of the period with
+    their acquisition (each correlated subquery evaluated once per deal in the inner
+    select), aggregated with GROUPING SETS."""
+    columns = ("id", "account_id", "deal_type", "amount_cc", "first_won_id", "acquired_from")
+    inner = (
+        _period_deals(actor, filters).order_by().values(*columns).annotate(kind=F("stage__kind"))
+    )
+    inner_sql, inner_params = inner.query.sql_with_params()
+    won, lost, renewal = StageKind.WON, StageKind.LOST, DealType.RENEWAL
+    params = [won, won, won, won, won, renewal, lost, renewal]
+    names = (
+        "new_customers",
+        "won_revenue",
+        "won_count",
+        "accounts",
+        "renewals_won",
+        "renewals_lost",
+    )
+    grouped: dict[Any, dict[str, Any]] = {}
+    totals: dict[str, Any] = dict.fromkeys(names, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(FIGURES_SQL.format(inner=inner_sql), [*params, *inner_params])
+        for is_total, key, *values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            if is_total:
+                totals = row
+            else:
+                grouped[key] = row
+    return grouped, totals
 
 
 def drill_deals(
@@ -234,12 +262,7 @@ def source_return(*, actor: User, filters: ReportFilters) -> SourceReturn:
     """Per source and for the company (five queries whatever the data)."""
     margin_percent = reporting_settings().gross_margin_percent
     margin = margin_percent / 100
-    deals = _period_deals(actor, filters).order_by()
-    grouped = {
-        row["acquired_from"]: row
-        for row in deals.values("acquired_from").annotate(**_aggregates()).order_by()  # type: ignore[misc]
-    }
-    totals = deals.aggregate(**_aggregates())
+    grouped, totals = _figures(actor, filters)
     months = spend_months(filters)
     spend = SourceSpend.objects.filter(month__in=months)
     spent = {
