@@ -1,247 +1,339 @@
-"""Global search: a registry of providers, each answering with one visibility-scoped query.
+"""The one search engine: list searches (`q` on leads, accounts, contacts and deals, pages
+and API), global search (`/search/`, the top bar's suggestions, `GET /api/v1/search/`).
 
-crm registers accounts and contacts below; leads and pipeline register theirs from their
-AppConfig.ready():
+How a query is answered, index-driven at a million records:
+
+1. The query's words (`words_of`, at most MAX_WORDS) are expanded in ONE query to their
+   close spellings: the nearest entries of `crm.SearchWord`, the small table of distinct
+   words of every record, walked nearest-first on its GiST trigram index (`close_spellings`).
+2. Every word must then match the record's `search_words` tsvector (GIN): as a word prefix
+   ("smi" finds Smith) or as one of its close spellings ("Wrigth" finds Wright, "Soylnt"
+   finds Soylent). `Match.filter()` adds `search_words @@ '…'::tsquery` to any queryset.
+
+So list search is word-prefix, not substring: "mith" does not find Smith. The words of a
+record are added to `SearchWord` from the change event; words no record uses any more stay
+until `manage.py search_words` rebuilds the table (they cost nothing but a miss).
+
+Each searchable kind is a provider registered here: crm registers accounts and contacts
+below, leads and pipeline register theirs from their AppConfig.ready() (crm never imports
+them):
 
     from crm.search import register
     register(LeadSearch())
-
-A provider has `kind` (plural label shown as the group heading), `icon` and
-`search(actor=, terms=, limit=)` returning `SearchResult`s, best first. The helpers
-`prefix_query`, `fuzzy_match` and `best_of` give the same typo tolerance everywhere: a
-full-text prefix match on a generated `search_document` column (GIN), a substring of a
-lower-case column such as email (GIN trigram), or trigram word similarity to a name column
-(GiST trigram, walked nearest-first so a misspelled word never ranks thousands of rows).
 """
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
-from django.contrib.postgres.search import (
-    SearchQuery,
-    SearchRank,
-    TrigramWordDistance,
-    TrigramWordSimilarity,
-)
+from django.contrib.postgres.search import SearchQueryField
 from django.db import connection, transaction
-from django.db.models import F, FloatField, Model, Q, QuerySet, Value
-from django.db.models.functions import Greatest, Lower
+from django.db.models import BooleanField, F, Func, Model, Q, QuerySet, Value
+from django.db.models.functions import Cast, Lower
 from django.urls import reverse
 
-from crm.models import Account, Contact, User
+from crm import events
+from crm.models import Account, Contact, SearchWord, User
+from crm.request_cache import remembered
 from crm.visibility import visible
 
-# Word similarity of a term to the best-matching part of a name. Looser than pg_trgm's
-# default 0.6 so one typo in a short name ("Jonh" -> "John", 0.4) still matches.
-WORD_SIMILARITY_THRESHOLD = 0.4
-MAX_TERMS = 5
-CANDIDATES = 100  # rows fetched per index branch; the union of branches is then ranked
-FUZZY_MIN_LENGTH = 3  # shorter terms only match as prefixes or substrings
-WORD = re.compile(r"\w+", re.UNICODE)
+MAX_WORDS = 5
+MAX_WORD_LENGTH = 40
+CLOSE_SPELLINGS = 5  # nearest known words tried per query word
+FUZZY_MIN_LENGTH = 3  # shorter words only match as prefixes
+# Only plain words go into the word table: a vocabulary, not one entry per email address.
+INDEXED_WORD = r"^[[:alpha:]]{3,40}$"
+WORD = re.compile(r"[^\W_]+", re.UNICODE)  # as the text search parser splits words
+
+
+def words_of(query: str) -> list[str]:
+    """The query's words, lower case, without repeats: at most MAX_WORDS, each cut short."""
+    words: list[str] = []
+    for word in WORD.findall(query.lower()):
+        word = word[:MAX_WORD_LENGTH]
+        if word not in words:
+            words.append(word)
+    return words[:MAX_WORDS]
+
+
+def close_spellings(words: Sequence[str]) -> dict[str, list[str]]:
+    """Known words close to each of `words` (trigram similarity at pg_trgm's default
+    threshold), nearest first, in one query over the word table's GiST index."""
+    fuzzy = [w for w in words if len(w) >= FUZZY_MIN_LENGTH]
+    found: dict[str, list[str]] = {w: [] for w in words}
+    if not fuzzy:
+        return found
+    table = SearchWord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT q.word, near.word
+            FROM unnest(%s::text[]) AS q(word)
+            CROSS JOIN LATERAL (
+                SELECT s.word FROM {table} s
+                WHERE s.word %% q.word
+                ORDER BY s.word <-> q.word, s.word
+                LIMIT %s
+            ) AS near
+            """,  # noqa: S608 - table names come from model metadata
+            [fuzzy, CLOSE_SPELLINGS],
+        )
+        for word, near in cursor.fetchall():
+            if near != word:
+                found[word].append(near)
+    return found
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+class WordsMatch(Func):
+    """`search_words @@ '…'::tsquery`: the operator the GIN index on the column answers."""
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+
+@dataclass(frozen=True)
+class Match:
+    """A parsed query: its words and the tsquery that requires every one of them."""
+
+    words: tuple[str, ...]
+    tsquery: str
+
+    def __bool__(self) -> bool:
+        return bool(self.tsquery)
+
+    def q(self, field: str = "search_words") -> Q:
+        """A filter for `field` (a tsvector); matches nothing for a query without words."""
+        if not self.tsquery:
+            return Q(pk__in=[])
+        query = Cast(Value(self.tsquery), output_field=SearchQueryField())
+        return Q(WordsMatch(F(field), query))
+
+    def filter[M: Model](self, queryset: QuerySet[M, Any], field: str = "search_words") -> Any:
+        return queryset.filter(self.q(field))
+
+
+def parse(query: str) -> Match:
+    """Every word of `query` as a prefix or one of its close spellings (one query, none
+    for words too short to misspell; remembered for the rest of the request)."""
+    words = words_of(query)
+    if not words:
+        return Match((), "")
+    close = remembered(("crm.search", tuple(words)), lambda: close_spellings(words))
+    parts = []
+    for word in words:
+        alternatives = [f"{_lexeme(word)}:*", *(_lexeme(near) for near in close[word])]
+        parts.append("(" + " | ".join(alternatives) + ")")
+    return Match(tuple(words), " & ".join(parts))
+
+
+def filter_words[M: Model](queryset: QuerySet[M, Any], query: str) -> QuerySet[M, Any]:
+    """`queryset` narrowed to records matching every word of `query` (typos allowed), or
+    to the record whose external id is the query. Used by every list's `q`."""
+    text = query.strip()
+    match = parse(text)
+    external = Q(external_id=text[:100]) if text else Q(pk__in=[])
+    return queryset.filter(match.q() | external)
+
+
+# Global search -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SearchResult:
+    kind: str  # "lead", "deal", "account", "contact"
+    id: int
     title: str
     url: str
     subtitle: str = ""
-    score: float = 0.0
-
-
-class SearchProvider(Protocol):
-    kind: str
-    icon: str
-
-    def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]: ...
 
 
 @dataclass
 class SearchGroup:
     kind: str
+    label: str
     icon: str
     results: list[SearchResult]
 
 
-_providers: dict[str, SearchProvider] = {}
+class SearchKind:
+    """A searchable kind of record. `model` has a `search_words` tsvector with a GIN index;
+    `word_fields` are the fields its words come from (a change to other fields doesn't
+    touch the word table)."""
+
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    icon: ClassVar[str]
+    model: ClassVar[type[Model]]
+    word_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def search(self, *, actor: User, match: Match, limit: int) -> list[SearchResult]:
+        raise NotImplementedError
+
+    def refresh(self, ids: Sequence[int] | None) -> None:
+        """Bring a maintained `search_words` up to date (None: every row). Generated
+        columns (leads, accounts, contacts) are kept by PostgreSQL and need nothing."""
 
 
-def register(provider: SearchProvider) -> SearchProvider:
-    """Add (or replace, by kind) a provider; returns it so it can decorate an instance."""
+_providers: dict[str, SearchKind] = {}
+
+
+@dataclass(frozen=True)
+class _IndexOnChange:
+    """Change-event subscriber: refresh the changed records' words and learn new ones."""
+
+    provider: SearchKind
+
+    def __call__(self, event: events.ChangeEvent) -> None:
+        fields = self.provider.word_fields
+        if event.fields and fields and not event.fields & fields:
+            return
+        index_records(self.provider, event.ids)
+
+
+def register(provider: SearchKind) -> SearchKind:
+    """Add (or replace, by kind) a provider; its records' words follow the change event."""
     _providers[provider.kind] = provider
+    events.subscribe(events.label_of(provider.model), _IndexOnChange(provider))
     return provider
 
 
-def providers() -> list[SearchProvider]:
+def providers() -> list[SearchKind]:
     return list(_providers.values())
 
 
-def terms_of(query: str) -> list[str]:
-    """Words of the query, lower case, at most MAX_TERMS of at most 40 characters."""
-    return [w.lower()[:40] for w in WORD.findall(query)][:MAX_TERMS]
+def _insert_words(model: type[Model], ids: Sequence[int] | None) -> None:
+    table = model._meta.db_table
+    where = "AND t.id = ANY(%s)" if ids is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {SearchWord._meta.db_table} (word)
+            SELECT DISTINCT w FROM {table} t, unnest(tsvector_to_array(t.search_words)) AS w
+            WHERE w ~ %s {where}
+            ORDER BY w
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 - table names come from model metadata
+            [INDEXED_WORD, list(ids)] if ids is not None else [INDEXED_WORD],
+        )
 
 
-def external_id_hits(queryset: QuerySet[Any], terms: list[str], limit: int) -> list[Any]:
+def index_records(provider: SearchKind, ids: Iterable[int]) -> None:
+    """Refresh `ids`' search words and add the words new to the word table."""
+    pks = sorted(set(ids))
+    if not pks:
+        return
+    with transaction.atomic():
+        provider.refresh(pks)
+        _insert_words(provider.model, pks)
+
+
+def index(model: type[Model], ids: Iterable[int]) -> None:
+    """`index_records` for the provider of `model` (nothing for a kind search doesn't know)."""
+    for provider in providers():
+        if provider.model is model:
+            index_records(provider, ids)
+
+
+def rebuild_words() -> int:
+    """Recompute every maintained `search_words` and the word table from scratch (drops
+    words no record uses any more). Returns how many words the table holds."""
+    with transaction.atomic():
+        SearchWord.objects.all().delete()
+        for provider in providers():
+            provider.refresh(None)
+            _insert_words(provider.model, None)
+        return SearchWord.objects.count()
+
+
+def external_id_hits(queryset: QuerySet[Any], words: Sequence[str], limit: int) -> list[Any]:
     """Records whose external id is the (one-word) query, ignoring case: someone pasting an
     id from another system. Uses each kind's index on lower(external_id). Only a word with
     a digit is looked up (ids have them; names rarely do), so name searches cost nothing more."""
-    if len(terms) != 1 or not any(c.isdigit() for c in terms[0]):
+    if len(words) != 1 or not any(c.isdigit() for c in words[0]):
         return []
     return list(
-        queryset.alias(external_id_lower=Lower("external_id")).filter(external_id_lower=terms[0])[
+        queryset.alias(external_id_lower=Lower("external_id")).filter(external_id_lower=words[0])[
             :limit
         ]
     )
 
 
+def best_rows(
+    scoped: QuerySet[Any], match: Match, *, order: Sequence[str], limit: int
+) -> list[Any]:
+    """The external-id hit (if any) and then the first matching rows in `order`."""
+    hits = external_id_hits(scoped, match.words, limit)
+    seen = {h.pk for h in hits}
+    rows = list(match.filter(scoped).order_by(*order)[:limit])
+    return [*hits, *(r for r in rows if r.pk not in seen)][:limit]
+
+
 def search(*, actor: User, query: str, limit: int = 8) -> list[SearchGroup]:
-    """Every provider's best matches among the records `actor` may see."""
-    terms = terms_of(query)
-    if not terms:
+    """Every provider's best matches among the records `actor` may see: one query for the
+    close spellings, then one (or two, with an external-id lookup) per kind."""
+    match = parse(query[:200])
+    if not match:
         return []
     groups = []
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                [str(WORD_SIMILARITY_THRESHOLD)],
-            )
-        for provider in providers():
-            results = provider.search(actor=actor, terms=terms, limit=limit)
-            if results:
-                groups.append(SearchGroup(provider.kind, provider.icon, results))
+    for provider in providers():
+        results = provider.search(actor=actor, match=match, limit=limit)
+        if results:
+            groups.append(SearchGroup(provider.kind, provider.label, provider.icon, results))
     return groups
 
 
-def prefix_query(terms: list[str]) -> SearchQuery:
-    """All terms as word prefixes ("smi" finds "Smith"). Terms are \\w+ only, so safe raw."""
-    return SearchQuery(" & ".join(f"{t}:*" for t in terms), search_type="raw", config="simple")
+def _joined(*parts: str | None) -> str:
+    return " · ".join(p for p in parts if p)
 
 
-@dataclass(frozen=True)
-class Fields:
-    """Where a provider looks: the tsvector column, name columns compared by trigram word
-    similarity (GiST `gist_trgm_ops`) and lower-case columns searched for substrings (GIN)."""
-
-    document: str
-    similar: tuple[str, ...]
-    contains: tuple[str, ...] = ()
-
-
-def fuzzy_match(terms: list[str], fields: Fields) -> tuple[Q, Any]:
-    """(filter, rank) for a queryset. Every term must hit: as a word prefix in the document,
-    word-similar to one of the name columns (a typo), or inside one of the contains columns.
-    Used on the few candidate rows `candidates` found, so it needs no index of its own."""
-    match = Q()
-    rank: Any = SearchRank(F(fields.document), prefix_query(terms))
-    for term in terms:
-        hit = Q(**{fields.document: prefix_query([term])})
-        for name in fields.similar:
-            hit |= Q(**{f"{name}__trigram_word_similar": term})
-        for name in fields.contains:
-            hit |= Q(**{f"{name}__contains": term})  # stored lower case
-        match &= hit
-        similarities = [TrigramWordSimilarity(term, name) for name in fields.similar]
-        best = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
-        rank = rank + best
-    return match, rank
-
-
-def candidates[M: Model](scoped: QuerySet[M, Any], terms: list[str], fields: Fields) -> list[Any]:
-    """Primary keys of a superset of the best matches: one UNION of short index-driven
-    branches of at most CANDIDATES rows each: all terms as prefixes (GIN full text), the
-    longest term as a substring (GIN trigram), and per term and name column the nearest
-    names by trigram word distance (GiST KNN: `ORDER BY 'smiht' <<-> name LIMIT k` stops
-    after k index entries instead of rechecking every row that shares a trigram).
-
-    Sequential scans are switched off for this one statement: with a LIMIT the planner
-    otherwise bets on finding matches early in a table scan and, for a word that matches
-    nothing, reads all of it."""
-    base = scoped.order_by()
-    branches = [base.filter(**{fields.document: prefix_query(terms)})]
-    longest = max(terms, key=len)
-    if len(longest) >= FUZZY_MIN_LENGTH:
-        branches += [base.filter(**{f"{c}__contains": longest}) for c in fields.contains]
-    for term in [t for t in terms if len(t) >= FUZZY_MIN_LENGTH]:
-        for name in fields.similar:
-            near = base.filter(**{f"{name}__trigram_word_similar": term})
-            branches.append(near.order_by(TrigramWordDistance(term, name)))
-    first, *rest = [b.values_list("pk", flat=True)[:CANDIDATES] for b in branches]
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('enable_seqscan', 'off', true)")
-        pks = list(first.union(*rest)) if rest else list(first)
-        cursor.execute("SELECT set_config('enable_seqscan', 'on', true)")
-    return pks
-
-
-def best_of[M: Model](
-    scoped: QuerySet[M, Any],
-    terms: list[str],
-    fields: Fields,
-    *,
-    order: tuple[str, ...],
-    limit: int,
-) -> QuerySet[Any, Any]:
-    """The `limit` best rows of `scoped` for the terms: candidates first (one query), then
-    every term checked and ranked on those few rows only (one query by primary key)."""
-    match, rank = fuzzy_match(terms, fields)
-    return (
-        scoped.filter(pk__in=candidates(scoped, terms, fields))
-        .filter(match)
-        .annotate(rank=rank + Value(0.0, output_field=FloatField()))
-        .order_by("-rank", *order)[:limit]
-    )
-
-
-ACCOUNT_FIELDS = Fields("search_document", similar=("name",), contains=("domain",))
-CONTACT_FIELDS = Fields("search_document", similar=("first_name", "last_name"), contains=("email",))
-
-
-class AccountSearch:
-    kind = "Accounts"
+class AccountSearch(SearchKind):
+    kind = "account"
+    label = "Accounts"
     icon = "buildings"
+    model = Account
+    word_fields = frozenset({"name", "domain"})
 
-    def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
-        scoped = visible(actor, Account.objects.alive())
-        best = best_of(scoped, terms, ACCOUNT_FIELDS, order=("name", "id"), limit=limit).only(
-            "id", "name", "domain", "country"
-        )
-        hits = external_id_hits(scoped.annotate(rank=Value(1.0)), terms, limit)
-        rows = [*hits, *(a for a in best if a.pk not in {h.pk for h in hits})][:limit]
+    def search(self, *, actor: User, match: Match, limit: int) -> list[SearchResult]:
+        scoped = visible(actor, Account.objects.alive()).only("id", "name", "domain", "country")
         return [
             SearchResult(
+                kind=self.kind,
+                id=a.pk,
                 title=a.name,
                 url=reverse("crm:account_detail", args=[a.pk]),
-                subtitle=" · ".join(x for x in (a.domain, a.country) if x),
-                score=float(a.rank),  # type: ignore[attr-defined]
+                subtitle=_joined(a.domain, a.country),
             )
-            for a in rows
+            for a in best_rows(scoped, match, order=("name", "id"), limit=limit)
         ]
 
 
-class ContactSearch:
-    kind = "Contacts"
+class ContactSearch(SearchKind):
+    kind = "contact"
+    label = "Contacts"
     icon = "person-lines-fill"
+    model = Contact
+    word_fields = frozenset({"first_name", "last_name", "email"})
 
-    def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
-        scoped = visible(actor, Contact.objects.alive())
-        best = (
-            best_of(scoped, terms, CONTACT_FIELDS, order=("last_name", "id"), limit=limit)
+    def search(self, *, actor: User, match: Match, limit: int) -> list[SearchResult]:
+        scoped = (
+            visible(actor, Contact.objects.alive())
             .select_related("account")
             .only("id", "first_name", "last_name", "email", "title", "account__name")
         )
-        hits = external_id_hits(
-            scoped.select_related("account").annotate(rank=Value(1.0)), terms, limit
-        )
-        rows = [*hits, *(c for c in best if c.pk not in {h.pk for h in hits})][:limit]
+        rows = best_rows(scoped, match, order=("last_name", "first_name", "id"), limit=limit)
         return [
             SearchResult(
+                kind=self.kind,
+                id=c.pk,
                 title=c.full_name,
                 url=reverse("crm:contact_detail", args=[c.pk]),
-                subtitle=" · ".join(
-                    x for x in (c.title, c.account.name if c.account else "", c.email) if x
-                ),
-                score=float(c.rank),  # type: ignore[attr-defined]
+                subtitle=_joined(c.title, c.account.name if c.account else "", c.email),
             )
             for c in rows
         ]

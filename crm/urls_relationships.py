@@ -7,6 +7,7 @@ from crm.views import accounts, activities, contacts, inbox, sharing, work
 
 relationship_patterns: list[URLPattern | URLResolver] = [
     path("search/", inbox.search_page, name="search"),
+    path("search/suggest/", inbox.search_suggest, name="search_suggest"),
     # accounts
     path("accounts/", accounts.account_list, name="account_list"),
     path("accounts/export.csv", accounts.account_export, name="account_export"),

@@ -1,39 +1,36 @@
-"""Leads in the global search: every term inside name/company/email (GIN trigram index on
-the generated `search_text`), or the whole query trigram-similar to "name company"."""
+"""Leads in the one search engine (crm.search): names, company and email in the generated
+`search_words` column, newest first."""
 
-from django.db.models import Q
 from django.urls import reverse
 
 from crm.models import User
-from crm.search import SearchResult, external_id_hits
+from crm.search import Match, SearchKind, SearchResult, external_id_hits
 from crm.visibility import visible
 from leads.models import Lead
 from leads.selectors.scoped import lead_plan, per_owner_rows
 
 
-class LeadSearch:
-    kind = "Leads"
+class LeadSearch(SearchKind):
+    kind = "lead"
+    label = "Leads"
     icon = "lightning-charge"
+    model = Lead
+    word_fields = frozenset({"first_name", "last_name", "company", "email"})
 
-    def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
-        contains = Q()
-        for term in terms:
-            contains &= Q(search_text__contains=term)
-        match = contains | Q(name_company__trigram_similar=" ".join(terms))
-        leads = (
-            visible(actor, Lead.objects.alive())
-            .filter(match)
-            .only("id", "first_name", "last_name", "company", "email", "status")
-            .order_by("-created_at", "-id")
+    def search(self, *, actor: User, match: Match, limit: int) -> list[SearchResult]:
+        scoped = visible(actor, Lead.objects.alive()).order_by("-created_at", "-id")
+        leads = match.filter(scoped).only(
+            "id", "first_name", "last_name", "company", "email", "status"
         )
         # A manager sees a few owners' leads among many: walk each owner's own index.
         plan = lead_plan(actor=actor)
         rows = per_owner_rows(leads, plan.scope, limit) if plan.scope else list(leads[:limit])
-        scoped = visible(actor, Lead.objects.alive()).order_by("-created_at", "-id")
-        hits = external_id_hits(scoped, terms, limit)
+        hits = external_id_hits(scoped, match.words, limit)
         rows = [*hits, *(lead for lead in rows if lead.pk not in {h.pk for h in hits})][:limit]
         return [
             SearchResult(
+                kind=self.kind,
+                id=lead.pk,
                 title=lead.full_name or lead.email or lead.company,
                 url=reverse("leads:detail", args=[lead.pk]),
                 subtitle=" · ".join(

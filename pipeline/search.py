@@ -1,34 +1,36 @@
-"""Deals in the global search (crm.search): name or account name, visibility-scoped."""
+"""Deals in the one search engine (crm.search): the deal's name and its account's name.
 
-from functools import reduce
-from operator import and_
+Unlike the other kinds, a deal's `search_words` can't be a generated column (the account
+name lives in another table), so it is kept here: after every change of deals, and of
+accounts' names, from the change event; `manage.py search_words` recomputes all of them."""
 
-from django.db.models import Q
+from collections.abc import Sequence
+
+from django.db import connection
 from django.urls import reverse
 
-from crm.models import User
-from crm.search import SearchResult, external_id_hits
+from crm import events
+from crm.models import Account, User
+from crm.search import Match, SearchKind, SearchResult, best_rows, index_records
+from pipeline.models import Deal
 from pipeline.selectors import deals_visible
 from pipeline.templatetags.pipeline_tags import money
 
 
-class DealSearch:
-    kind = "Deals"
+class DealSearch(SearchKind):
+    kind = "deal"
+    label = "Deals"
     icon = "kanban"
+    model = Deal
+    word_fields = frozenset({"name", "account"})
 
-    def search(self, *, actor: User, terms: list[str], limit: int) -> list[SearchResult]:
-        match = reduce(and_, [Q(name__icontains=t) | Q(account__name__icontains=t) for t in terms])
-        best = (
-            deals_visible(actor)
-            .filter(match)
-            .select_related("stage", "account")
-            .order_by("closed_at", "-updated_at", "-id")[:limit]
-        )
+    def search(self, *, actor: User, match: Match, limit: int) -> list[SearchResult]:
         scoped = deals_visible(actor).select_related("stage", "account")
-        hits = external_id_hits(scoped, terms, limit)
-        rows = [*hits, *(d for d in best if d.pk not in {h.pk for h in hits})][:limit]
+        rows = best_rows(scoped, match, order=("closed_at", "-updated_at", "-id"), limit=limit)
         return [
             SearchResult(
+                kind=self.kind,
+                id=deal.pk,
                 title=deal.name,
                 url=reverse("pipeline:deal_detail", args=[deal.pk]),
                 subtitle=" · ".join(
@@ -43,3 +45,31 @@ class DealSearch:
             )
             for deal in rows
         ]
+
+    def refresh(self, ids: Sequence[int] | None) -> None:
+        where = "WHERE d.id = ANY(%s)" if ids is not None else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                UPDATE {Deal._meta.db_table} d SET search_words = to_tsvector(
+                    'simple'::regconfig,
+                    d.name || ' ' || coalesce(
+                        (SELECT a.name FROM {Account._meta.db_table} a WHERE a.id = d.account_id),
+                        ''
+                    )
+                )
+                {where}
+                """,  # noqa: S608 - table names come from model metadata
+                [list(ids)] if ids is not None else [],
+            )
+
+
+DEAL_SEARCH = DealSearch()
+
+
+def accounts_renamed(event: events.ChangeEvent) -> None:
+    """An account's new name is a word of its deals too."""
+    if event.fields and "name" not in event.fields:
+        return
+    ids = Deal.objects.filter(account_id__in=event.ids).values_list("id", flat=True)
+    index_records(DEAL_SEARCH, list(ids))

@@ -3,12 +3,13 @@
 from typing import Any
 
 import django_filters
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from crm.limits import FormDateTimeField
 from crm.models import Account, Activity, Contact, Task
 from crm.models.accounts import EmailConsent, Relationship, Segment
 from crm.models.activities import ActivityKind
+from crm.search import filter_words
 from crm.selectors.work import DUE_CHOICES, DayBounds, due_q
 
 
@@ -21,7 +22,10 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
 
 
 class AccountFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Name or domain contains")
+    q = django_filters.CharFilter(
+        method="search",
+        label="Words of the name or domain (prefixes, typos allowed), or the external id",
+    )
     segment = django_filters.ChoiceFilter(choices=Segment.choices)
     relationship = django_filters.ChoiceFilter(choices=Relationship.choices)
     industry = django_filters.CharFilter(lookup_expr="iexact")
@@ -35,15 +39,14 @@ class AccountFilter(django_filters.FilterSet):
         fields = ("owner", "parent", "segment", "relationship", "industry", "country", "region")
 
     def search(self, queryset: QuerySet[Account], name: str, value: str) -> QuerySet[Account]:
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(domain__icontains=value.lower())
-            | Q(external_id=value.strip())
-        )
+        return filter_words(queryset, value)
 
 
 class ContactFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Name or email contains")
+    q = django_filters.CharFilter(
+        method="search",
+        label="Words of the name or email (prefixes, typos allowed), or the external id",
+    )
     email_consent = django_filters.ChoiceFilter(choices=EmailConsent.choices)
     created_after = IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     external_id = django_filters.CharFilter(label="External id (exact)")
@@ -53,12 +56,7 @@ class ContactFilter(django_filters.FilterSet):
         fields = ("owner", "account", "email_consent", "preferred_channel")
 
     def search(self, queryset: QuerySet[Contact], name: str, value: str) -> QuerySet[Contact]:
-        return queryset.filter(
-            Q(first_name__icontains=value)
-            | Q(last_name__icontains=value)
-            | Q(email__icontains=value)
-            | Q(external_id=value.strip())
-        )
+        return filter_words(queryset, value)
 
 
 class LinkFilterMixin(django_filters.FilterSet):

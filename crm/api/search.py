@@ -1,5 +1,6 @@
-"""Global search in the API: the same engine as the top bar and /search/ (typo tolerant,
-every record kind, only what the caller may see)."""
+"""Global search in the API: the same engine as the list searches, the top bar and
+/search/ (crm.search: word prefixes, typos allowed, every record kind, only what the
+caller may see), answered as typed results."""
 
 from typing import Any
 
@@ -10,31 +11,34 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from crm.access import AUTHENTICATED, actor
-from crm.search import search
+from crm.search import providers, search
 
 
 class SearchQuerySerializer(serializers.Serializer[Any]):
-    q = serializers.CharField(max_length=200, help_text="Words to look for; typos are fine.")
+    q = serializers.CharField(
+        max_length=200, help_text="Words to look for: each a word prefix; typos are fine."
+    )
     limit = serializers.IntegerField(
         min_value=1, max_value=25, default=8, help_text="Results per kind."
     )
 
 
 class SearchResultSerializer(serializers.Serializer[Any]):
+    # URLs (and so this module) load after every app's ready(): all kinds are registered.
+    kind = serializers.ChoiceField(
+        choices=[(p.kind, p.label) for p in providers()], help_text="The kind of record."
+    )
+    id = serializers.IntegerField(help_text="The record's id in its own endpoint.")
     title = serializers.CharField()
     subtitle = serializers.CharField()
     url = serializers.CharField(help_text="The record's page.")
-    score = serializers.FloatField(help_text="Similarity, 0 to 1 (higher is closer).")
-
-
-class SearchGroupSerializer(serializers.Serializer[Any]):
-    kind = serializers.CharField(help_text="Leads, Deals, Accounts, Contacts, …")
-    results = SearchResultSerializer(many=True)
 
 
 class SearchResponseSerializer(serializers.Serializer[Any]):
     query = serializers.CharField()
-    groups = SearchGroupSerializer(many=True)
+    results = SearchResultSerializer(
+        many=True, help_text="Best matches, grouped by kind (leads, deals, accounts, contacts)."
+    )
 
 
 class SearchView(APIView):
@@ -50,20 +54,16 @@ class SearchView(APIView):
         groups = search(actor=actor(request), query=text, limit=query.validated_data["limit"])
         body = {
             "query": text,
-            "groups": [
+            "results": [
                 {
-                    "kind": group.kind,
-                    "results": [
-                        {
-                            "title": r.title,
-                            "subtitle": r.subtitle,
-                            "url": request.build_absolute_uri(r.url),
-                            "score": round(r.score, 3),
-                        }
-                        for r in group.results
-                    ],
+                    "kind": r.kind,
+                    "id": r.id,
+                    "title": r.title,
+                    "subtitle": r.subtitle,
+                    "url": request.build_absolute_uri(r.url),
                 }
                 for group in groups
+                for r in group.results
             ],
         }
         return Response(SearchResponseSerializer(body).data)

@@ -3,6 +3,7 @@ from .activities import Activity, Task
 from .audit import AuditEntry
 from .custom_fields import CustomField, CustomFieldModel, CustomFieldType
 from .notifications import Notification, SavedView
+from .search import SearchWord
 from .sharing import RecordShare
 from .users import Role, Team, User
 
@@ -18,6 +19,7 @@ __all__ = [
     "RecordShare",
     "Role",
     "SavedView",
+    "SearchWord",
     "Task",
     "Team",
     "User",

@@ -3,13 +3,14 @@
 from typing import ClassVar
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Cast, Lower
 from django.utils import timezone
 
+from .search import word_parts
 from .soft_delete import SoftDeleteQuerySet
 
 
@@ -70,9 +71,9 @@ class Account(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Full-text document for global search, maintained by PostgreSQL itself.
-    search_document = models.GeneratedField(
-        expression=SearchVector("name", "domain", config="simple"),
+    # The words search looks for (crm.search), maintained by PostgreSQL itself.
+    search_words = models.GeneratedField(
+        expression=SearchVector("name", "domain", word_parts("domain"), config="simple"),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -120,10 +121,7 @@ class Account(models.Model):
             models.Index(
                 fields=["deleted_at"], condition=Q(deleted_at__isnull=False), name="account_deleted"
             ),
-            GinIndex(fields=["search_document"], name="account_search_document"),
-            # GiST, not GIN: global search walks it nearest-first (crm.search.candidates).
-            GistIndex(fields=["name"], opclasses=["gist_trgm_ops"], name="account_name_gist"),
-            GinIndex(fields=["domain"], opclasses=["gin_trgm_ops"], name="account_domain_trgm"),
+            GinIndex(fields=["search_words"], name="account_search_words"),
         ]
 
     def __str__(self) -> str:
@@ -177,11 +175,12 @@ class Contact(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     erased_at = models.DateTimeField(null=True, blank=True, editable=False)
-    search_document = models.GeneratedField(
+    search_words = models.GeneratedField(
         expression=SearchVector(
             "first_name",
             "last_name",
             Cast("email", output_field=models.CharField()),
+            word_parts("email"),
             config="simple",
         ),
         output_field=SearchVectorField(),
@@ -212,12 +211,7 @@ class Contact(models.Model):
             models.Index(fields=["-created_at", "id"], name="contact_created"),
             models.Index(fields=["created_at", "id"], name="contact_created_asc"),
             models.Index(fields=["email_consent", "last_name", "id"], name="contact_consent_name"),
-            GinIndex(fields=["search_document"], name="contact_search_document"),
-            GistIndex(
-                fields=["first_name"], opclasses=["gist_trgm_ops"], name="contact_first_gist"
-            ),
-            GistIndex(fields=["last_name"], opclasses=["gist_trgm_ops"], name="contact_last_gist"),
-            GinIndex(fields=["email"], opclasses=["gin_trgm_ops"], name="contact_email_trgm"),
+            GinIndex(fields=["search_words"], name="contact_search_words"),
         ]
 
     def __str__(self) -> str:

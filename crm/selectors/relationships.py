@@ -3,11 +3,12 @@
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from crm.models import Account, Contact, User
 from crm.models.accounts import EmailConsent
 from crm.models.soft_delete import SoftDeleteQuerySet
+from crm.search import filter_words
 from crm.visibility import visible
 
 
@@ -56,7 +57,7 @@ def account_list(*, actor: User, filters: dict[str, Any] | None = None) -> Query
         ),
     )
     if q := str(filters.get("q") or "").strip():
-        rows = rows.filter(Q(name__icontains=q) | Q(domain__icontains=q.lower()))
+        rows = filter_words(rows, q)
     if filters.get("owner"):
         rows = rows.filter(owner=filters["owner"])
     for name in ("segment", "relationship"):
@@ -78,9 +79,7 @@ def contact_list(*, actor: User, filters: dict[str, Any] | None = None) -> Query
         ),
     )
     if q := str(filters.get("q") or "").strip():
-        rows = rows.filter(
-            Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(email__icontains=q)
-        )
+        rows = filter_words(rows, q)
     if filters.get("account"):
         rows = rows.filter(account=filters["account"])
     if filters.get("owner"):

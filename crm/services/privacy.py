@@ -37,7 +37,7 @@ def _link_name(subject: models.Model) -> str:
     return name
 
 
-def _fields(obj: models.Model, skip: tuple[str, ...] = ("search_document",)) -> dict[str, Any]:
+def _fields(obj: models.Model, skip: tuple[str, ...] = ("search_words",)) -> dict[str, Any]:
     return {
         f.attname: _plain(getattr(obj, f.attname))
         for f in obj._meta.concrete_fields

@@ -128,3 +128,15 @@ def search_page(request: AuthenticatedRequest) -> HttpResponse:
     groups = search(actor=request.user, query=query) if query else []
     template = "crm/search.html#results" if request.headers.get("HX-Request") else "crm/search.html"
     return render(request, template, {"query": query, "groups": groups})
+
+
+SUGGESTIONS_PER_KIND = 3
+
+
+@access(AUTHENTICATED)
+def search_suggest(request: AuthenticatedRequest) -> HttpResponse:
+    """The top bar's suggestions while typing (htmx): a few best matches per kind, as the
+    options of the search box's listbox."""
+    query = request.GET.get("q", "").strip()[:200]
+    groups = search(actor=request.user, query=query, limit=SUGGESTIONS_PER_KIND) if query else []
+    return render(request, "crm/_search_suggest.html", {"query": query, "groups": groups})

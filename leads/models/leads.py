@@ -4,11 +4,13 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Concat, Lower, Trim
+from django.db.models.functions import Cast, Concat, Lower, Trim
 from django.utils import timezone
 
+from crm.models.search import word_parts
 from crm.models.soft_delete import SoftDeleteQuerySet
 
 
@@ -152,20 +154,17 @@ class Lead(models.Model):
         output_field=models.CharField(max_length=40),
         db_persist=True,
     )
-    search_text = models.GeneratedField(
-        expression=Lower(
-            Concat(
-                "first_name",
-                Value(" "),
-                "last_name",
-                Value(" "),
-                "company",
-                Value(" "),
-                "email",
-                output_field=models.TextField(),
-            )
+    # The words search looks for (crm.search): names, company and email, by PostgreSQL.
+    search_words = models.GeneratedField(
+        expression=SearchVector(
+            "first_name",
+            "last_name",
+            "company",
+            Cast("email", output_field=models.CharField()),
+            word_parts("email"),
+            config="simple",
         ),
-        output_field=models.TextField(),
+        output_field=SearchVectorField(),
         db_persist=True,
     )
     name_company = models.GeneratedField(
@@ -253,7 +252,7 @@ class Lead(models.Model):
             models.Index(
                 fields=["phone_normalized"], condition=~Q(phone=""), name="lead_phone_norm"
             ),
-            GinIndex(OpClass(F("search_text"), name="gin_trgm_ops"), name="lead_search_trgm"),
+            GinIndex(fields=["search_words"], name="lead_search_words"),
             GinIndex(
                 OpClass(F("name_company"), name="gin_trgm_ops"), name="lead_name_company_trgm"
             ),

@@ -18,7 +18,6 @@ from .records import (
     lead_detail,
     lead_duplicates,
     lead_for_actor,
-    lead_search,
     lead_transitions,
 )
 from .scoped import LeadPlan, lead_plan
@@ -41,7 +40,6 @@ __all__ = [
     "lead_list",
     "lead_page",
     "lead_plan",
-    "lead_search",
     "lead_transitions",
     "new_leads_for_my_day",
 ]

@@ -13,12 +13,12 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from crm.models import Team, User
 from crm.models.soft_delete import alive_q
+from crm.search import filter_words
 from crm.visibility import visible
 from leads.models import SCORE_BANDS, Lead, LeadStatus, LeadTransition
 from pipeline.models import StageKind
@@ -89,8 +89,8 @@ def funnel_reached(step: str) -> Q:
 def lead_list(
     *, actor: User, filters: LeadFilters | None = None, plan: LeadPlan | None = None
 ) -> QuerySet[Lead]:
-    """Visible, live leads matching `filters`, ordered by the chosen sort. With a per-owner
-    `plan` (see leads.selectors.scoped) the text filter skips the trigram index."""
+    """Visible, live leads matching `filters`, ordered by the chosen sort (see
+    leads.selectors.scoped for the per-owner `plan`)."""
     filters = filters or LeadFilters()
     return _filtered(visible(actor, Lead.objects.alive()), filters, plan)
 
@@ -135,14 +135,9 @@ def _filtered(leads: QuerySet[Lead], filters: LeadFilters, plan: LeadPlan | None
     if filters.external_id:
         leads = leads.filter(external_id=filters.external_id.strip())
     if filters.q:
-        text = filters.q.strip().lower()
-        if plan is not None and plan.per_owner:
-            # Same rows (search_text is stored lower case), but a filter on each owner's
-            # index walk instead of a GIN bitmap over the whole table in every branch.
-            leads = leads.alias(search_lower=Lower("search_text"))
-            leads = leads.filter(Q(search_lower__contains=text) | Q(external_id=filters.q.strip()))
-        else:
-            leads = leads.filter(Q(search_text__contains=text) | Q(external_id=filters.q.strip()))
+        # One engine for every search (crm.search): each word a prefix or a close spelling.
+        # With a per-owner plan the match filters each owner's index walk.
+        leads = filter_words(leads, filters.q)
     return _ordered(leads, filters.sort)
 
 

@@ -3,7 +3,6 @@
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import QuerySet
 
 from crm.models import User
 from crm.visibility import visible
@@ -73,12 +72,3 @@ def lead_duplicates(*, actor: User, lead: Lead) -> list[Any]:
         ]
         cache.set(key, found, DUPLICATES_CACHE_SECONDS)
     return list(found)
-
-
-def lead_search(*, actor: User, query: str, limit: int = 20) -> QuerySet[Lead]:
-    """Leads whose name, company or email contain `query` (GIN trigram index)."""
-    text = query.strip().lower()
-    leads = visible(actor, Lead.objects.alive()).select_related("owner")
-    if len(text) < 2:
-        return leads.none()
-    return leads.filter(search_text__contains=text).order_by("-created_at", "-id")[:limit]

@@ -5,6 +5,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -86,6 +87,9 @@ class Deal(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The words search looks for (crm.search): the deal's name and its account's, kept by
+    # pipeline.search from the change event of either (and `manage.py search_words`).
+    search_words = SearchVectorField(null=True, blank=True, editable=False)
 
     objects = DealQuerySet.as_manager()
 
@@ -124,6 +128,7 @@ class Deal(models.Model):
             models.Index(fields=["-updated_at", "-id"], name="deal_updated"),
             models.Index(fields=["-amount", "-id"], name="deal_amount"),
             models.Index(fields=["closed_at"], name="deal_closed_at"),
+            GinIndex(fields=["search_words"], name="deal_search_words"),
         ]
 
     def __str__(self) -> str:

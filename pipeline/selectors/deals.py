@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from crm.models import Account, AuditEntry, Contact, Team, User
 from crm.pagination import estimated_rows
+from crm.search import filter_words
 from crm.visibility import visible
 from pipeline.models import (
     Deal,
@@ -185,11 +186,7 @@ def apply_filters(deals: QuerySet[Deal], filters: DealFilters) -> QuerySet[Deal]
     if filters.amount_max is not None:
         deals = deals.filter(amount__lte=filters.amount_max)
     if filters.search:
-        deals = deals.filter(
-            Q(name__icontains=filters.search)
-            | Q(account__name__icontains=filters.search)
-            | Q(external_id=filters.search)
-        )
+        deals = filter_words(deals, filters.search)
     return deals
 
 
@@ -294,15 +291,6 @@ def deals_closing_this_month(*, actor: User, rep: User | None = None) -> QuerySe
         deals = deals.filter(owner=rep)
     return deals.select_related("stage", "account", "owner").order_by(
         "expected_close_date", "-amount", "id"
-    )
-
-
-def search_deals(*, actor: User, query: str, limit: int = 10) -> QuerySet[Deal]:
-    return (
-        deals_visible(actor)
-        .filter(Q(name__icontains=query) | Q(account__name__icontains=query))
-        .select_related("stage", "account")
-        .order_by("-updated_at", "-id")[:limit]
     )
 
 

@@ -191,8 +191,73 @@
     }
   });
 
+  /* The top bar's suggestions (combobox + listbox, filled by htmx from /search/suggest/):
+     arrows move through the options, Enter opens the active one, Escape closes. */
+  function initSearchSuggest() {
+    var input = document.getElementById("global-search");
+    var list = document.getElementById("global-search-suggestions");
+    if (!input || !list) {
+      return;
+    }
+    function options() {
+      return Array.prototype.slice.call(list.querySelectorAll('[role="option"]'));
+    }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function activate(option) {
+      options().forEach(function (o) {
+        o.setAttribute("aria-selected", o === option ? "true" : "false");
+      });
+      if (option) {
+        input.setAttribute("aria-activedescendant", option.id);
+        option.scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+    list.addEventListener("htmx:afterSwap", function () {
+      var open = options().length > 0 && input.value.trim() !== "";
+      list.hidden = !open;
+      input.setAttribute("aria-expanded", open ? "true" : "false");
+      activate(null);
+    });
+    input.addEventListener("input", function () {
+      if (input.value.trim() === "") {
+        close();
+      }
+    });
+    input.addEventListener("keydown", function (event) {
+      var all = options();
+      var current = all.indexOf(list.querySelector('[aria-selected="true"]'));
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (list.hidden || !all.length) {
+          return;
+        }
+        event.preventDefault();
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        activate(all[(current + step + all.length) % all.length]);
+      } else if (event.key === "Enter" && current >= 0 && !list.hidden) {
+        event.preventDefault();
+        window.location.assign(all[current].getAttribute("data-href"));
+      } else if (event.key === "Escape" && !list.hidden) {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", function () {
+      window.setTimeout(close, 150);
+    });
+    list.addEventListener("mousedown", function (event) {
+      event.preventDefault(); /* keep focus in the box; the click follows the link */
+    });
+  }
+
   function init() {
     initFlashes(document);
+    initSearchSuggest();
   }
 
   if (document.readyState === "loading") {

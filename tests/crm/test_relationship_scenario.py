@@ -3,6 +3,7 @@ adds a task, sees it on My day, finds the contact by a misspelled name, the mana
 on the team view, and a rep of another team gets 404 through page, API, search and export."""
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -15,7 +16,9 @@ from tests.conftest import api_client_for as _api
 pytestmark = pytest.mark.django_db
 
 
-def test_a_rep_works_an_account_and_only_their_side_of_the_org_sees_it(org: Org) -> None:
+def test_a_rep_works_an_account_and_only_their_side_of_the_org_sees_it(
+    org: Org, django_capture_on_commit_callbacks: Any
+) -> None:
     rep = client_for(org.rep)
 
     # 1. create an account and a contact through the pages
@@ -29,12 +32,13 @@ def test_a_rep_works_an_account_and_only_their_side_of_the_org_sees_it(org: Org)
     assert response["Location"] == reverse("crm:account_detail", args=[account.pk])
     assert account.domain == "katzenberg-robotics.com"
     assert account.owner == org.rep
-    response = rep.post(
-        reverse("crm:contact_create"),
-        {"first_name": "Wilhelmina", "last_name": "Oppenheimer", "email": "W.Opp@katzenberg.com",
-         "phone": "+49 30 1234567", "account": account.pk, "preferred_channel": "phone",
-         "email_consent": "opt_in"},
-    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the change event teaches search
+        response = rep.post(
+            reverse("crm:contact_create"),
+            {"first_name": "Wilhelmina", "last_name": "Oppenheimer",
+             "email": "W.Opp@katzenberg.com", "phone": "+49 30 1234567", "account": account.pk,
+             "preferred_channel": "phone", "email_consent": "opt_in"},
+        )  # fmt: skip
     contact = Contact.objects.get(last_name="Oppenheimer")
     assert response.status_code == 302
     assert contact.email == "w.opp@katzenberg.com"

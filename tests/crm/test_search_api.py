@@ -14,16 +14,16 @@ def test_the_api_finds_what_the_top_bar_finds_despite_typos(org: Org) -> None:
     AccountFactory(owner=org.rep, name="Brightwater Logistics", domain="brightwater.io")
     response = _api(org.rep).get("/api/v1/search/", {"q": "Brigthwater"})
     assert response.status_code == 200
-    groups = response.json()["groups"]
-    assert [r["title"] for g in groups for r in g["results"]] == ["Brightwater Logistics"]
-    assert groups[0]["results"][0]["url"].startswith("http")
+    results = response.json()["results"]
+    assert [r["title"] for r in results] == ["Brightwater Logistics"]
+    assert results[0]["url"].startswith("http")
 
 
 def test_the_api_search_shows_only_records_the_caller_may_see(org: Org) -> None:
     ContactFactory(owner=org.stranger, first_name="Katarina", last_name="Nowakowska")
-    assert _api(org.rep).get("/api/v1/search/", {"q": "Katarina"}).json()["groups"] == []
-    found = _api(org.admin).get("/api/v1/search/", {"q": "Katarina"}).json()["groups"]
-    assert [r["title"] for g in found for r in g["results"]] == ["Katarina Nowakowska"]
+    assert _api(org.rep).get("/api/v1/search/", {"q": "Katarina"}).json()["results"] == []
+    found = _api(org.admin).get("/api/v1/search/", {"q": "Katarina"}).json()["results"]
+    assert [r["title"] for r in found] == ["Katarina Nowakowska"]
 
 
 def test_a_missing_or_bad_query_is_a_400_with_the_error_shape(org: Org) -> None:

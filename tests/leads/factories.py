@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from leads.models import AssignmentRule, Lead, LeadSource, WebForm
-from tests.crm.factories import UserFactory
+from tests.crm.factories import UserFactory, learn_words
 
 
 class LeadSourceFactory(DjangoModelFactory[LeadSource]):
@@ -19,12 +19,14 @@ class LeadSourceFactory(DjangoModelFactory[LeadSource]):
 class LeadFactory(DjangoModelFactory[Lead]):
     class Meta:
         model = Lead
+        skip_postgeneration_save = True
 
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     email = factory.Sequence(lambda n: f"lead{n}@prospect.example")
     company = factory.Faker("company")
     owner = factory.SubFactory(UserFactory)
+    search = factory.PostGeneration(learn_words)
 
 
 class AssignmentRuleFactory(DjangoModelFactory[AssignmentRule]):

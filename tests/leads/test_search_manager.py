@@ -2,6 +2,7 @@
 
 import pytest
 
+from crm.search import parse
 from leads.search import LeadSearch
 from tests.conftest import Org
 from tests.leads.factories import LeadFactory
@@ -17,6 +18,6 @@ def test_a_managers_lead_search_finds_the_teams_leads_newest_first_and_no_strang
     LeadFactory(owner=org.stranger, company="Acme Hidden")
     LeadFactory(owner=org.rep, company="Globex")
 
-    results = LeadSearch().search(actor=org.manager, terms=["acme"], limit=10)
+    results = LeadSearch().search(actor=org.manager, match=parse("acme"), limit=10)
 
     assert [r.url for r in results] == [f"/leads/{newer.pk}/", f"/leads/{older.pk}/"]

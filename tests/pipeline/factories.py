@@ -18,7 +18,7 @@ from pipeline.models import (
     StageKind,
     WonReason,
 )
-from tests.crm.factories import UserFactory
+from tests.crm.factories import UserFactory, learn_words
 
 
 class PipelineFactory(DjangoModelFactory[Pipeline]):
@@ -69,6 +69,7 @@ def open_stages(pipeline: Pipeline) -> list[Stage]:
 class DealFactory(DjangoModelFactory[Deal]):
     class Meta:
         model = Deal
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Deal {n}")
     owner = factory.SubFactory(UserFactory)
@@ -76,6 +77,7 @@ class DealFactory(DjangoModelFactory[Deal]):
     stage = factory.LazyFunction(lambda: open_stages(make_pipeline())[0])
     amount = Decimal("1000.00")
     currency = "USD"
+    search = factory.PostGeneration(learn_words)
 
 
 class LostReasonFactory(DjangoModelFactory[LostReason]):

@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from crm.search import rebuild_words
+
 
 class Command(BaseCommand):
     help = "Load demo data (idempotent)."
@@ -22,4 +24,6 @@ class Command(BaseCommand):
                     raise
                 continue
             module.seed(self.stdout.write)
+        # Seeders may write in bulk without announcing: learn the words of every record.
+        rebuild_words()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
