@@ -41,10 +41,13 @@ from crm.visibility import visible
 MAX_WORDS = 5
 MAX_WORD_LENGTH = 40
 CLOSE_SPELLINGS = 5  # nearest known words tried per query word
+COMPLETIONS = 30  # a word beginning more known words than this stays a prefix
+FEW_MATCHES = 1000  # up to this many matches a list is read by their ids (see narrowed)
 FUZZY_MIN_LENGTH = 3  # shorter words only match as prefixes
 # Only plain words go into the word table: a vocabulary, not one entry per email address.
 INDEXED_WORD = r"^[[:alpha:]]{3,40}$"
 WORD = re.compile(r"[^\W_]+", re.UNICODE)  # as the text search parser splits words
+PLAIN_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # letters only, as INDEXED_WORD
 
 
 def words_of(query: str) -> list[str]:
@@ -57,32 +60,64 @@ def words_of(query: str) -> list[str]:
     return words[:MAX_WORDS]
 
 
-def close_spellings(words: Sequence[str]) -> dict[str, list[str]]:
-    """Known words close to each of `words` (trigram similarity at pg_trgm's default
-    threshold), nearest first, in one query over the word table's GiST index."""
-    fuzzy = [w for w in words if len(w) >= FUZZY_MIN_LENGTH]
-    found: dict[str, list[str]] = {w: [] for w in words}
+# For each query word, in one statement: the nearest known words above pg_trgm's similarity
+# threshold (0.3), a KNN walk of the GiST index that stops after CLOSE_SPELLINGS entries;
+# and the known words it begins (a byte-wise range: the pattern index, whatever the
+# collation), at most COMPLETIONS + 1.
+EXPANSION_SQL = f"""
+    SELECT q.word, near.word, false
+    FROM unnest(%(fuzzy)s::text[]) AS q(word)
+    CROSS JOIN LATERAL (
+        SELECT s.word FROM {SearchWord._meta.db_table} s
+        WHERE s.word %% q.word
+        ORDER BY s.word <-> q.word
+        LIMIT %(close)s
+    ) AS near
+    UNION ALL
+    SELECT q.word, known.word, true
+    FROM unnest(%(fuzzy)s::text[]) AS q(word)
+    CROSS JOIN LATERAL (
+        SELECT s.word FROM {SearchWord._meta.db_table} s
+        WHERE s.word ~>=~ q.word AND s.word ~<~ (q.word || chr(1114111))
+        LIMIT %(completions)s
+    ) AS known
+"""  # noqa: S608 - the table name comes from model metadata
+
+
+@dataclass
+class Expansion:
+    close: list[str]  # close spellings, nearest first
+    completions: list[str] | None  # the known words it begins; None: too many to list
+
+
+def expand(words: Sequence[str]) -> dict[str, Expansion]:
+    """For each plain word (letters only, FUZZY_MIN_LENGTH or more), its close spellings
+    and the known words it is the beginning of, in one query over the word table."""
+    fuzzy = [w for w in words if len(w) >= FUZZY_MIN_LENGTH and PLAIN_WORD.fullmatch(w)]
+    found = {w: Expansion([], []) for w in fuzzy}
     if not fuzzy:
         return found
-    table = SearchWord._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""
-            SELECT q.word, near.word
-            FROM unnest(%s::text[]) AS q(word)
-            CROSS JOIN LATERAL (
-                SELECT s.word FROM {table} s
-                WHERE s.word %% q.word
-                ORDER BY s.word <-> q.word, s.word
-                LIMIT %s
-            ) AS near
-            """,  # noqa: S608 - table names come from model metadata
-            [fuzzy, CLOSE_SPELLINGS],
+            EXPANSION_SQL,
+            {"fuzzy": fuzzy, "close": CLOSE_SPELLINGS, "completions": COMPLETIONS + 1},
         )
-        for word, near in cursor.fetchall():
-            if near != word:
-                found[word].append(near)
+        for word, known, is_completion in cursor.fetchall():
+            expansion = found[word]
+            if not is_completion:
+                if known != word:
+                    expansion.close.append(known)
+            elif expansion.completions is not None:
+                expansion.completions.append(known)
+                if len(expansion.completions) > COMPLETIONS:
+                    expansion.completions = None
     return found
+
+
+def close_spellings(words: Sequence[str]) -> dict[str, list[str]]:
+    """Known words close to each of `words` (trigram similarity), nearest first."""
+    found = expand(words)
+    return {w: found[w].close if w in found else [] for w in words}
 
 
 def _lexeme(word: str) -> str:
@@ -120,15 +155,29 @@ class Match:
 
 def parse(query: str) -> Match:
     """Every word of `query` as a prefix or one of its close spellings (one query, none
-    for words too short to misspell; remembered for the rest of the request)."""
+    for a query of only short words or words with digits; remembered for the request).
+
+    A plain word that begins only a few known words is spelled out as those words rather
+    than as a prefix: the planner estimates exact words from the column's statistics and
+    so reads the GIN index for a rare word, where a prefix (`'quasr':*`) looks common and
+    would send it walking the list's order index over the whole table. A word that begins
+    many known words, a short word and a word with digits stay prefixes (`'smi':*`)."""
     words = words_of(query)
     if not words:
         return Match((), "")
-    close = remembered(("crm.search", tuple(words)), lambda: close_spellings(words))
+    found = remembered(("crm.search", tuple(words)), lambda: expand(words))
     parts = []
     for word in words:
-        alternatives = [f"{_lexeme(word)}:*", *(_lexeme(near) for near in close[word])]
-        parts.append("(" + " | ".join(alternatives) + ")")
+        expansion = found.get(word)
+        if expansion is None or expansion.completions is None:
+            alternatives = [f"{_lexeme(word)}:*"]
+        else:
+            alternatives = [_lexeme(known) for known in expansion.completions]
+        if expansion is not None:
+            alternatives += [_lexeme(near) for near in expansion.close]
+        if not alternatives:  # a plain word that begins no known word and is close to none
+            alternatives = [_lexeme(word)]
+        parts.append("(" + " | ".join(dict.fromkeys(alternatives)) + ")")
     return Match(tuple(words), " & ".join(parts))
 
 
@@ -138,7 +187,21 @@ def filter_words[M: Model](queryset: QuerySet[M, Any], query: str) -> QuerySet[M
     text = query.strip()
     match = parse(text)
     external = Q(external_id=text[:100]) if text else Q(pk__in=[])
-    return queryset.filter(match.q() | external)
+    return narrowed(queryset, queryset.filter(match.q() | external))
+
+
+def narrowed[M: Model](queryset: QuerySet[M, Any], matching: QuerySet[M, Any]) -> Any:
+    """`matching` (a filter of `queryset`) as the planner should read it, whatever it
+    guesses. Text-search estimates are rough: a word matching 3 of a million rows may be
+    guessed at 5,000, and a list ordered by an index (newest first, by name) would then walk
+    that index through the whole table to fill its page. So the matches are fetched first,
+    without order (the GIN index, stopping after FEW_MATCHES + 1); when they are few the
+    list is those ids (primary-key look-ups and a small sort), otherwise the filter stays
+    as it is, and walking the order index is the right plan for a word that common."""
+    ids = list(matching.order_by().values_list("pk", flat=True)[: FEW_MATCHES + 1])
+    if len(ids) <= FEW_MATCHES:
+        return queryset.filter(pk__in=ids)
+    return matching
 
 
 # Global search -------------------------------------------------------------------------
@@ -270,7 +333,7 @@ def best_rows(
     """The external-id hit (if any) and then the first matching rows in `order`."""
     hits = external_id_hits(scoped, match.words, limit)
     seen = {h.pk for h in hits}
-    rows = list(match.filter(scoped).order_by(*order)[:limit])
+    rows = list(narrowed(scoped, match.filter(scoped)).order_by(*order)[:limit])
     return [*hits, *(r for r in rows if r.pk not in seen)][:limit]
 
 

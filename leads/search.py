@@ -4,7 +4,7 @@
 from django.urls import reverse
 
 from crm.models import User
-from crm.search import Match, SearchKind, SearchResult, external_id_hits
+from crm.search import Match, SearchKind, SearchResult, external_id_hits, narrowed
 from crm.visibility import visible
 from leads.models import Lead
 from leads.selectors.scoped import lead_plan, per_owner_rows
@@ -19,7 +19,7 @@ class LeadSearch(SearchKind):
 
     def search(self, *, actor: User, match: Match, limit: int) -> list[SearchResult]:
         scoped = visible(actor, Lead.objects.alive()).order_by("-created_at", "-id")
-        leads = match.filter(scoped).only(
+        leads = narrowed(scoped, match.filter(scoped)).only(
             "id", "first_name", "last_name", "company", "email", "status"
         )
         # A manager sees a few owners' leads among many: walk each owner's own index.

@@ -53,7 +53,7 @@ class DealSearch(SearchKind):
                 f"""
                 UPDATE {Deal._meta.db_table} d SET search_words = to_tsvector(
                     'simple'::regconfig,
-                    d.name || ' ' || coalesce(
+                    d.name || ' ' || translate(d.name, '@.-_+', '     ') || ' ' || coalesce(
                         (SELECT a.name FROM {Account._meta.db_table} a WHERE a.id = d.account_id),
                         ''
                     )

@@ -12,6 +12,8 @@ class SearchWord(models.Model):
     change event as records are written; words no record uses any more stay until the next
     `manage.py search_words` rebuild (they only cost a look-up that finds nothing)."""
 
+    # Django gives a text primary key a second, `varchar_pattern_ops` index (`…_like`):
+    # the words a query word begins are a byte-wise range of it.
     word = models.CharField(max_length=40, primary_key=True)
 
     class Meta:

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
         # Every deal's words (its name and its account's), then search learns them (pipeline.search).
         migrations.RunSQL(
             """UPDATE pipeline_deal d SET search_words = to_tsvector('simple'::regconfig,
-    d.name || ' ' || coalesce((SELECT a.name FROM crm_account a WHERE a.id = d.account_id), ''))""",
+    d.name || ' ' || translate(d.name, '@.-_+', '     ') || ' ' || coalesce((SELECT a.name FROM crm_account a WHERE a.id = d.account_id), ''))""",
             migrations.RunSQL.noop,
         ),
         migrations.RunSQL(
