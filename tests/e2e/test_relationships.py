@@ -84,7 +84,7 @@ def test_a_rep_works_a_contact_and_only_their_side_of_the_org_can_open_it(
     screenshot(page, "my-day-rep")
 
     # The global search finds the contact by a misspelled name.
-    search = page.get_by_role("searchbox", name="Search leads, deals, accounts and contacts")
+    search = page.get_by_role("combobox", name="Search leads, deals, accounts and contacts")
     search.fill("Wilhelmnia Openheimer")
     search.press("Enter")
     page.wait_for_url(re.compile(r"/search/\?q="))
