@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('crm', '0009_search_words_and_word_table'),
-        ('pipeline', '0007_deal_sort_indexes'),
+        ('pipeline', '0008_deal_type_new_business_or_renewal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
