@@ -27,6 +27,9 @@ class LeadOutputSerializer(serializers.ModelSerializer[Lead]):
         read_only=True,
         help_text="Why: rule hits with points, the model's factors (log-odds), top up/down.",
     )
+    rule_score = serializers.IntegerField(read_only=True, allow_null=True)
+    model_score = serializers.IntegerField(read_only=True, allow_null=True)
+    scored_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Lead

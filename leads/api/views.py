@@ -50,7 +50,7 @@ class LeadViewSet(TimelineMixin, ScopedModelViewSet[Lead]):
     filter_backends: list[Any] = []
 
     def base_queryset(self) -> QuerySet[Lead]:
-        return Lead.objects.alive().select_related("owner", "source")
+        return Lead.objects.alive().select_related("owner", "source", "scoring")
 
     def narrow(self, queryset: QuerySet[Lead]) -> QuerySet[Lead]:
         if self.action != "list":

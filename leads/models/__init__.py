@@ -1,5 +1,5 @@
 # Scoring's models live with the rest of scoring; importing them here registers them.
-from leads.scoring.models import ScoringModel, ScoringRule, ScoringSettings
+from leads.scoring.models import LeadScore, ScoringModel, ScoringRule, ScoringSettings
 
 from .history import LeadMerge, LeadTransition
 from .leads import (
@@ -24,6 +24,7 @@ __all__ = [
     "Lead",
     "LeadMerge",
     "LeadQuerySet",
+    "LeadScore",
     "LeadSettings",
     "LeadSource",
     "LeadStatus",

@@ -1,10 +1,12 @@
 """Leads: people and companies not yet qualified into accounts, contacts and deals."""
 
-from typing import ClassVar
+from datetime import datetime
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Cast, Concat, Lower, Trim
@@ -101,13 +103,10 @@ class Lead(models.Model):
     budget = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     notes = models.TextField(blank=True, default="")
     # Written by leads.scoring only (never by forms, imports or the API): the combined score,
-    # its parts, why, and the scoring generation it was computed under.
+    # a copy of `leads_leadscore.score` kept here for the list's filters and sorts (its
+    # indexes), written only when it changes. Its parts, reasons and generation live in
+    # LeadScore (`lead.scoring`).
     score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    scored_at = models.DateTimeField(null=True, blank=True, editable=False)
-    rule_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    model_score = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
-    score_reasons = models.JSONField(null=True, blank=True, editable=False)
-    score_generation = models.PositiveIntegerField(null=True, blank=True, editable=False)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     converted_at = models.DateTimeField(null=True, blank=True)
     converted_account = models.ForeignKey(
@@ -273,6 +272,34 @@ class Lead(models.Model):
     def score_band(self) -> str:
         """A (75-100), B (50-74), C (25-49), D (0-24); "" when not scored."""
         return band_of(self.score)
+
+    @property
+    def score_row(self) -> Any:
+        """The lead's LeadScore, or None before its first scoring."""
+        try:
+            return self.scoring  # type: ignore[attr-defined]
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def rule_score(self) -> int | None:
+        return self.score_row.rule_score if self.score_row else None
+
+    @property
+    def model_score(self) -> int | None:
+        return self.score_row.model_score if self.score_row else None
+
+    @property
+    def score_reasons(self) -> dict[str, Any] | None:
+        return self.score_row.reasons if self.score_row else None
+
+    @property
+    def score_generation(self) -> int | None:
+        return self.score_row.generation if self.score_row else None
+
+    @property
+    def scored_at(self) -> datetime | None:
+        return self.score_row.scored_at if self.score_row else None
 
 
 SCORE_BANDS: dict[str, tuple[int, int]] = {

@@ -36,10 +36,10 @@ def score_all(size: int = BATCH_SIZE) -> int:
 
 
 STALE_SQL = """
-SELECT id FROM leads_lead
-WHERE deleted_at IS NULL
-  AND (score_generation IS NULL OR score_generation <> %s OR scored_at < updated_at)
-ORDER BY id LIMIT %s
+SELECT l.id FROM leads_lead AS l LEFT JOIN leads_leadscore AS s ON s.lead_id = l.id
+WHERE l.deleted_at IS NULL
+  AND (s.lead_id IS NULL OR s.generation <> %s OR s.scored_at < l.updated_at)
+ORDER BY l.id LIMIT %s
 """
 
 

@@ -1,8 +1,10 @@
 """Batch scoring: rules (one SQL query per batch) and the active model (one feature query and
-one vectorised predict per batch), combined, explained, and written back in one UPDATE.
+one vectorised predict per batch), combined, explained, and written in one statement per
+batch into the narrow `leads_leadscore` side table (the combined score is copied onto
+`leads_lead.score`, for lists and sorts, only where it changed).
 
 Score writes are not announced as change events (they would only ask for another rescore);
-the lead's `score_generation` records which rules/model generation produced the score.
+the side table's `generation` records which rules/model generation produced the score.
 """
 
 import json
@@ -68,7 +70,7 @@ def combine(rule_score: int, model_score: int | None, weight: float) -> int:
 
 
 @dataclass
-class LeadScore:
+class ComputedScore:
     id: int
     score: int | None
     rule_score: int | None
@@ -76,7 +78,7 @@ class LeadScore:
     reasons: dict[str, Any]
 
 
-def compute(ids: Sequence[int], state: ScoringState) -> list[LeadScore]:
+def compute(ids: Sequence[int], state: ScoringState) -> list[ComputedScore]:
     """Scores and reasons for the live leads among `ids` (no writes)."""
     leads = Lead.objects.alive().filter(pk__in=list(ids))
     compiled: list[CompiledRule] = compile_rules(state.rules, now=state.now)
@@ -86,30 +88,32 @@ def compute(ids: Sequence[int], state: ScoringState) -> list[LeadScore]:
     matrix = np.asarray(points, dtype=float).reshape(len(found), len(compiled))
     totals = matrix.sum(axis=1) if compiled else np.zeros(len(found))
     predicted = state.model.predict(found, now=state.now) if state.model is not None else None
+    model_scores = predicted.scores.tolist() if predicted is not None else None
+    model_parts = predicted.explanations() if predicted is not None else None
+    rule_totals = [clip_score(t) for t in totals.tolist()] if compiled else None
+    hits_by_column = [np.flatnonzero(matrix[:, i]) for i in range(len(compiled))]
+    hits: list[list[tuple[ScoringRule, str, float]]] = [[] for _ in found]
+    for i, rows in enumerate(hits_by_column):
+        c = compiled[i]
+        for row, points in zip(rows.tolist(), matrix[rows, i].tolist(), strict=True):
+            hits[row].append((c.rule, c.text, points))
     results = []
     for row, pk in enumerate(found):
-        rule_score = clip_score(float(totals[row])) if compiled else None
-        model_score = None
-        model_part = None
-        if predicted is not None:
-            model_score = int(predicted.scores[row])
-            model_part = predicted.explanation(row)
+        rule_score = rule_totals[row] if rule_totals is not None else None
+        model_score = model_scores[row] if model_scores is not None else None
+        model_part = model_parts[row] if model_parts is not None else None
         if rule_score is None and model_score is None:
             score = None
         else:
             score = combine(rule_score or 0, model_score, state.weight)
         results.append(
-            LeadScore(
+            ComputedScore(
                 id=pk,
                 score=score,
                 rule_score=rule_score,
                 model_score=model_score,
                 reasons=explain.reasons(
-                    rule_hits=[
-                        (c.rule, c.text, float(matrix[row, i]))
-                        for i, c in enumerate(compiled)
-                        if matrix[row, i] != 0
-                    ],
+                    rule_hits=hits[row],
                     rule_score=rule_score,
                     model_score=model_score,
                     model_part=model_part,
@@ -122,33 +126,59 @@ def compute(ids: Sequence[int], state: ScoringState) -> list[LeadScore]:
     return results
 
 
+# One statement per batch: upsert the narrow side table (HOT updates: only its primary key is
+# indexed; reasons that did not change keep their stored value, so TOAST is not rewritten),
+# then copy the combined score onto the lead only where it changed, so a rescore that
+# changes nothing never touches the wide `leads_lead` row and its indexes. Leads deleted
+# meanwhile are skipped by the join.
 WRITE_SQL = """
-UPDATE leads_lead AS l SET
-    score = v.score, rule_score = v.rule_score, model_score = v.model_score,
-    score_reasons = v.reasons::jsonb, score_generation = %s, scored_at = %s
-FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::text[])
-    AS v(id, score, rule_score, model_score, reasons)
-WHERE l.id = v.id
+WITH v AS (
+    SELECT * FROM unnest(%(ids)s::bigint[], %(scores)s::int[], %(rule_scores)s::int[],
+                         %(model_scores)s::int[], %(reasons)s::text[])
+        AS v(id, score, rule_score, model_score, reasons)
+), saved AS (
+    INSERT INTO leads_leadscore AS s
+        (lead_id, score, rule_score, model_score, reasons, generation, model_version, scored_at)
+    SELECT v.id, v.score, v.rule_score, v.model_score, v.reasons::jsonb,
+           %(generation)s, %(model)s, %(now)s
+    FROM v JOIN leads_lead AS l ON l.id = v.id
+    ON CONFLICT (lead_id) DO UPDATE SET
+        score = EXCLUDED.score, rule_score = EXCLUDED.rule_score,
+        model_score = EXCLUDED.model_score,
+        reasons = CASE WHEN s.reasons = EXCLUDED.reasons THEN s.reasons
+                       ELSE EXCLUDED.reasons END,
+        generation = EXCLUDED.generation, model_version = EXCLUDED.model_version,
+        scored_at = EXCLUDED.scored_at
+    RETURNING 1
+), moved AS (
+    UPDATE leads_lead AS l SET score = v.score
+    FROM v WHERE l.id = v.id AND l.score IS DISTINCT FROM v.score
+    RETURNING 1
+)
+SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM moved)
 """
 
 
-def write(scores: Sequence[LeadScore], state: ScoringState) -> int:
+def write(scores: Sequence[ComputedScore], state: ScoringState) -> int:
+    """Store a batch's scores in one statement; returns how many leads were scored."""
     if not scores:
         return 0
     with connection.cursor() as cursor:
         cursor.execute(
             WRITE_SQL,
-            [
-                state.generation,
-                timezone.now(),
-                [s.id for s in scores],
-                [s.score for s in scores],
-                [s.rule_score for s in scores],
-                [s.model_score for s in scores],
-                [json.dumps(s.reasons, separators=(",", ":")) for s in scores],
-            ],
+            {
+                "ids": [s.id for s in scores],
+                "scores": [s.score for s in scores],
+                "rule_scores": [s.rule_score for s in scores],
+                "model_scores": [s.model_score for s in scores],
+                "reasons": [json.dumps(s.reasons, separators=(",", ":")) for s in scores],
+                "generation": state.generation,
+                "model": state.model.version_id if state.model is not None else None,
+                "now": timezone.now(),
+            },
         )
-        return int(cursor.rowcount)
+        saved, _moved = cursor.fetchone()
+        return int(saved)
 
 
 def score_leads(ids: Sequence[int], *, state: ScoringState | None = None) -> int:

@@ -12,6 +12,7 @@ import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -142,33 +143,47 @@ class Prediction:
     contributions: np.ndarray
     base: float
 
-    @property
+    @cached_property
     def scores(self) -> np.ndarray:
         probability = 1.0 / (1.0 + np.exp(-self.logit))
         return np.clip(np.rint(probability * 100), 0, 100).astype(int)
 
-    def explanation(self, row: int) -> dict[str, Any]:
-        factors = []
+    def explanations(self) -> list[dict[str, Any]]:
+        """Every row's base, log-odds and factors (largest effect first), built column-wise:
+        one rounding and one sort for the whole batch, not per lead."""
+        effects = np.round(self.contributions, 4)
+        order = np.argsort(-np.abs(effects), axis=1, kind="stable").tolist()
+        shown: list[list[Any]] = []
         for j, feature in enumerate(self.features):
-            value = self.xs[row, j]
+            column = self.xs[:, j].tolist()
             if feature.kind == CATEGORY:
-                shown: Any = "" if value == MISSING else value
+                shown.append(["" if v == MISSING else v for v in column])
             else:
-                shown = "" if value is None or np.isnan(value) else round(float(value), 2)
-            factors.append(
-                {
-                    "feature": feature.name,
-                    "label": feature.label,
-                    "value": shown,
-                    "effect": round(float(self.contributions[row, j]), 4),
-                }
-            )
-        factors.sort(key=lambda f: -abs(f["effect"]))
-        return {
-            "base": round(self.base, 4),
-            "logit": round(float(self.logit[row]), 4),
-            "factors": factors,
-        }
+                shown.append(["" if v is None or v != v else round(float(v), 2) for v in column])
+        names = [f.name for f in self.features]
+        labels = [f.label for f in self.features]
+        effect_rows = effects.tolist()
+        logits = np.round(self.logit, 4).tolist()
+        base = round(self.base, 4)
+        return [
+            {
+                "base": base,
+                "logit": logits[i],
+                "factors": [
+                    {
+                        "feature": names[j],
+                        "label": labels[j],
+                        "value": shown[j][i],
+                        "effect": effect_rows[i][j],
+                    }
+                    for j in order[i]
+                ],
+            }
+            for i in range(len(logits))
+        ]
+
+    def explanation(self, row: int) -> dict[str, Any]:
+        return self.explanations()[row]
 
 
 def load(version: ScoringModel) -> FittedModel:

@@ -147,3 +147,27 @@ class ScoringModel(models.Model):
 
     def __str__(self) -> str:
         return f"Model v{self.pk} ({self.trained_at:%Y-%m-%d %H:%M})"
+
+
+class LeadScore(models.Model):
+    """A lead's score as last computed: its parts, why, and the generation (rules, model,
+    weight) it was computed under. One narrow row per lead, written set-based by the batch
+    scorer (`INSERT … ON CONFLICT DO UPDATE`), so rescoring never rewrites the wide lead row
+    and its many indexes; only the combined score is copied onto `Lead.score` (for the list's
+    filters and sorts), and only when it changes."""
+
+    lead = models.OneToOneField(
+        "leads.Lead", primary_key=True, on_delete=models.CASCADE, related_name="scoring"
+    )
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    rule_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    model_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    reasons = models.JSONField(null=True, blank=True)
+    generation = models.PositiveIntegerField()
+    model_version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The ScoringModel id that scored it (none: rules alone)."
+    )
+    scored_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Lead {self.lead_id}: {self.score}"

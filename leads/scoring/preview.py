@@ -64,9 +64,9 @@ def preview_rules(
     if weight > 0:
         combined = Case(
             When(
-                model_score__isnull=False,
+                scoring__model_score__isnull=False,
                 then=Cast(
-                    Round(F("model_score") * weight + F("new_rule") * (1 - weight)),
+                    Round(F("scoring__model_score") * weight + F("new_rule") * (1 - weight)),
                     output_field=IntegerField(),
                 ),
             ),

@@ -10,12 +10,11 @@ def score_card(lead: Lead) -> dict[str, Any]:
     """What the lead page's score card shows; `score_pending` while a rescore is due (the card
     then polls until the worker has written the new score)."""
     settings = scoring_settings()
+    row = lead.score_row
     pending = (
-        lead.score_generation != settings.generation
-        or lead.scored_at is None
-        or lead.scored_at < lead.updated_at
+        row is None or row.generation != settings.generation or row.scored_at < lead.updated_at
     )
-    reasons = lead.score_reasons or {}
+    reasons = (row.reasons if row is not None else None) or {}
     return {
         "lead": lead,
         "score_pending": pending,

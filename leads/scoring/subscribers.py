@@ -13,11 +13,6 @@ from leads.scoring.queue import send_rescore
 NOT_SCORED = frozenset(
     {
         "score",
-        "scored_at",
-        "rule_score",
-        "model_score",
-        "score_reasons",
-        "score_generation",
         "assignment_seen_at",
         "updated_at",
     }

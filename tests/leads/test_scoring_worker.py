@@ -46,7 +46,7 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
 
 def scored() -> int:
     generation = ScoringSettings.objects.get().generation
-    return Lead.objects.filter(score_generation=generation).count()
+    return Lead.objects.filter(scoring__generation=generation).count()
 
 
 def test_saving_a_lead_rescores_it_in_a_worker_within_seconds(
@@ -132,7 +132,7 @@ def test_a_worker_killed_mid_rescore_leaves_no_lead_unscored_after_the_reconcile
             app.send_task(RECONCILE, queue=queue)
             last_sent = time.monotonic()
         time.sleep(0.2)
-    assert Lead.objects.filter(rule_score=40).count() == 12000
+    assert Lead.objects.filter(scoring__rule_score=40).count() == 12000
 
 
 def test_training_in_a_worker_creates_an_active_version_with_metrics(
@@ -151,4 +151,5 @@ def test_training_in_a_worker_creates_an_active_version_with_metrics(
     assert version.trained_by == org.admin
     assert version.metrics["time"]["model"]["auc"] > 0.75
     # Activation queued a rescore on the same queue: every lead gets the model's score.
-    wait_for(lambda: not Lead.objects.filter(model_score__isnull=True).exists(), 120, "rescore")
+    unscored = Lead.objects.filter(scoring__model_score__isnull=True)
+    wait_for(lambda: not unscored.exists(), 120, "rescore")
