@@ -291,7 +291,10 @@ class Lead(models.Model):
 
     @property
     def score_reasons(self) -> dict[str, Any] | None:
-        return self.score_row.reasons if self.score_row else None
+        """Why it scored what it did (rule hits, the model's labelled factors, top up/down)."""
+        from leads.scoring.explain import expand  # scoring's models import this module
+
+        return expand(self.score_row.reasons) if self.score_row else None
 
     @property
     def score_generation(self) -> int | None:

@@ -97,6 +97,7 @@ def compute(ids: Sequence[int], state: ScoringState) -> list[ComputedScore]:
         c = compiled[i]
         for row, points in zip(rows.tolist(), matrix[rows, i].tolist(), strict=True):
             hits[row].append((c.rule, c.text, points))
+    labels = [f.label for f in state.model.features] if state.model is not None else None
     results = []
     for row, pk in enumerate(found):
         rule_score = rule_totals[row] if rule_totals is not None else None
@@ -120,6 +121,7 @@ def compute(ids: Sequence[int], state: ScoringState) -> list[ComputedScore]:
                     weight=state.settings.model_weight if state.model is not None else 0,
                     model_id=state.model.version_id if state.model is not None else None,
                     score=score,
+                    labels=labels,
                 ),
             )
         )
@@ -161,8 +163,13 @@ SELECT (SELECT count(*) FROM saved), (SELECT count(*) FROM moved)
 
 def write(scores: Sequence[ComputedScore], state: ScoringState) -> int:
     """Store a batch's scores in one statement; returns how many leads were scored."""
+    return write_counts(scores, state)[0]
+
+
+def write_counts(scores: Sequence[ComputedScore], state: ScoringState) -> tuple[int, int]:
+    """(leads scored, leads whose `Lead.score` changed) for one batch, in one statement."""
     if not scores:
-        return 0
+        return 0, 0
     with connection.cursor() as cursor:
         cursor.execute(
             WRITE_SQL,
@@ -177,8 +184,8 @@ def write(scores: Sequence[ComputedScore], state: ScoringState) -> int:
                 "now": timezone.now(),
             },
         )
-        saved, _moved = cursor.fetchone()
-        return int(saved)
+        saved, moved = cursor.fetchone()
+        return int(saved), int(moved)
 
 
 def score_leads(ids: Sequence[int], *, state: ScoringState | None = None) -> int:

@@ -149,10 +149,10 @@ class Prediction:
         return np.clip(np.rint(probability * 100), 0, 100).astype(int)
 
     def explanations(self) -> list[dict[str, Any]]:
-        """Every row's base, log-odds and factors (largest effect first), built column-wise:
-        one rounding and one sort for the whole batch, not per lead."""
-        effects = np.round(self.contributions, 4)
-        order = np.argsort(-np.abs(effects), axis=1, kind="stable").tolist()
+        """Every row's base, log-odds and its factors in the compact stored form
+        (`f`: [effect, value] per feature, in the model's feature order; see
+        leads.scoring.explain), built column-wise for the whole batch."""
+        effects = np.round(self.contributions, 4).tolist()
         shown: list[list[Any]] = []
         for j, feature in enumerate(self.features):
             column = self.xs[:, j].tolist()
@@ -160,30 +160,17 @@ class Prediction:
                 shown.append(["" if v == MISSING else v for v in column])
             else:
                 shown.append(["" if v is None or v != v else round(float(v), 2) for v in column])
-        names = [f.name for f in self.features]
-        labels = [f.label for f in self.features]
-        effect_rows = effects.tolist()
         logits = np.round(self.logit, 4).tolist()
         base = round(self.base, 4)
+        k = len(self.features)
         return [
             {
                 "base": base,
                 "logit": logits[i],
-                "factors": [
-                    {
-                        "feature": names[j],
-                        "label": labels[j],
-                        "value": shown[j][i],
-                        "effect": effect_rows[i][j],
-                    }
-                    for j in order[i]
-                ],
+                "f": [[effects[i][j], shown[j][i]] for j in range(k)],
             }
             for i in range(len(logits))
         ]
-
-    def explanation(self, row: int) -> dict[str, Any]:
-        return self.explanations()[row]
 
 
 def load(version: ScoringModel) -> FittedModel:

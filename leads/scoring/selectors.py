@@ -14,7 +14,7 @@ def score_card(lead: Lead) -> dict[str, Any]:
     pending = (
         row is None or row.generation != settings.generation or row.scored_at < lead.updated_at
     )
-    reasons = (row.reasons if row is not None else None) or {}
+    reasons = lead.score_reasons or {}
     return {
         "lead": lead,
         "score_pending": pending,

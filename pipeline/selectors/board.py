@@ -1,6 +1,8 @@
 """The kanban board: per-stage counts and totals in one GROUP BY, and the first cards of
-every column in one UNION ALL of per-stage LIMIT queries, so the query count and the rows
-read stay bounded however many deals a stage holds."""
+every open column in one UNION ALL of per-stage LIMIT queries, so the query count and the
+rows read stay bounded however many deals a stage holds. Won and lost columns are collapsed:
+their count and total are shown, their cards are read only when the column is opened
+(`board_column_page` without a cursor)."""
 
 import base64
 import json
@@ -31,6 +33,11 @@ class BoardColumn:
     total: Decimal = Decimal(0)
     cards: list[Deal] = field(default_factory=list)
     next_cursor: str = ""
+    collapsed: bool = False  # a closed column whose cards load on demand
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage.kind != StageKind.OPEN
 
 
 def board_stages(pipeline: Pipeline) -> list[Stage]:
@@ -80,10 +87,22 @@ def _with_card_relations(deals: QuerySet[Deal]) -> QuerySet[Deal]:
 
 
 def pipeline_board(
-    *, actor: User, pipeline: Pipeline, filters: DealFilters, per_column: int = CARDS_PER_COLUMN
+    *,
+    actor: User,
+    pipeline: Pipeline,
+    filters: DealFilters,
+    per_column: int = CARDS_PER_COLUMN,
+    closed_cards: bool = False,
 ) -> list[BoardColumn]:
+    """Every active stage's column with its count and total; cards for the open columns
+    (and the closed ones too with `closed_cards`; otherwise those are collapsed)."""
     stages = board_stages(pipeline)
-    columns = {stage.pk: BoardColumn(stage=stage) for stage in stages}
+    columns = {
+        stage.pk: BoardColumn(
+            stage=stage, collapsed=stage.kind != StageKind.OPEN and not closed_cards
+        )
+        for stage in stages
+    }
     if not stages:
         return []
     deals = _board_deals(actor, pipeline, filters)
@@ -99,7 +118,7 @@ def pipeline_board(
         .order_by(*_ordering(stage))
         .values_list("id", flat=True)[: per_column + 1]
         for stage in stages
-        if columns[stage.pk].count
+        if columns[stage.pk].count and not columns[stage.pk].collapsed
     ]
     if firsts:
         ids = firsts[0].union(*firsts[1:], all=True) if len(firsts) > 1 else firsts[0]

@@ -1,4 +1,5 @@
-"""The kanban board: columns, "load more", and moves by drag and drop or the stage select."""
+"""The kanban board: columns, "load more", closed columns on demand, and moves by drag and
+drop or the shared stage menu."""
 
 from typing import Any
 
@@ -74,22 +75,14 @@ def board_column(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request,
         "pipeline/board.html#more",
-        {
-            "column": column,
-            "stages": selectors.board_stages(stage.pipeline),
-            "filter_qs": filter_querystring(request.GET),
-        },
+        {"column": column, "filter_qs": filter_querystring(request.GET)},
     )
 
 
 def _card_html(request: AuthenticatedRequest, deal: Deal) -> str:
     return render_to_string(
         "pipeline/board.html#card",
-        {
-            "deal": deal,
-            "stages": selectors.board_stages(deal.pipeline),
-            "filter_qs": filter_querystring(request.POST),
-        },
+        {"deal": deal, "filter_qs": filter_querystring(request.POST)},
         request=request,
     )
 

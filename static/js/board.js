@@ -1,9 +1,13 @@
 /*
- * Kanban board: drag a card to another column (SortableJS) or pick a stage in the card's
- * select and press Move (keyboard). Both post the card's move form with the version the
- * page showed; the server answers JSON with the fresh card and column totals. A 412 means
+ * Kanban board: drag a card to another column (SortableJS) or press the card's Move button,
+ * which opens the board's one shared stage menu (#stage-menu) beside it: arrow keys, Home
+ * and End move between stages, Enter or a click moves the deal, Escape or Tab closes the
+ * menu and focus returns to the button. Both paths post the move with the card's
+ * version (the one the page showed); the server answers JSON with the fresh card and column totals,
+ * and after a move from the menu focus lands on the moved card's Move button. A 412 means
  * someone moved or changed the deal meanwhile: the card goes where it really is and the
- * user is told. Dropping on the Lost column asks for the reason first.
+ * user is told. Dropping on the Lost column asks for the reason first. Without JavaScript,
+ * Move is a link to the deal's page.
  */
 (function () {
   "use strict";
@@ -73,9 +77,11 @@
     return fresh;
   }
 
-  function move(board, card, stageId, lostReason, revert) {
-    var form = card.querySelector("form.kanban-card-move");
-    var body = new URLSearchParams(new FormData(form));
+  function move(board, card, stageId, lostReason, revert, refocus) {
+    /* The board's move URL for deal 0, made this card's: /deals/0/move/ -> /deals/<id>/move/. */
+    var action = board.getAttribute("data-move-url").replace(/\/0\/move\/$/, "/" + card.getAttribute("data-deal") + "/move/");
+    var body = new URLSearchParams();
+    body.set("version", card.getAttribute("data-version"));
     body.set("stage", stageId);
     if (lostReason) {
       body.set("lost_reason", lostReason);
@@ -84,7 +90,7 @@
       body.append(key, value);
     });
     card.classList.add("is-saving");
-    fetch(form.action, {
+    fetch(action, {
       method: "POST",
       credentials: "same-origin",
       headers: { Accept: "application/json", "X-CSRFToken": csrfToken() },
@@ -98,13 +104,20 @@
       .then(function (answer) {
         var data = answer.data;
         card.classList.remove("is-saving");
+        var focusOn = null;
         if (data.card) {
           var fresh = placeCard(board, data.card, data.stage);
           if (answer.status !== 200) {
             fresh.classList.add("is-conflict");
           }
+          focusOn = fresh.querySelector(".kanban-move");
         } else {
           revert();
+          focusOn = card.querySelector(".kanban-move");
+        }
+        if (refocus && focusOn) {
+          focusOn.focus();
+          focusOn.scrollIntoView({ block: "nearest", inline: "nearest" });
         }
         updateColumns(board, data.columns);
         var level = answer.status === 200 ? "success" : answer.status === 412 ? "warning" : "danger";
@@ -113,6 +126,9 @@
       .catch(function () {
         card.classList.remove("is-saving");
         revert();
+        if (refocus && card.querySelector(".kanban-move")) {
+          card.querySelector(".kanban-move").focus();
+        }
         flash("The server could not be reached. Check your connection and try again.", "warning");
       });
   }
@@ -150,14 +166,145 @@
     modal.show();
   }
 
-  function request(board, card, stageId, kind, revert) {
+  function request(board, card, stageId, kind, revert, refocus) {
     if (kind === "lost") {
       askLostReason(function (reason) {
-        move(board, card, stageId, reason, revert);
-      }, revert);
+        move(board, card, stageId, reason, revert, refocus);
+      }, function () {
+        revert();
+        if (refocus && card.querySelector(".kanban-move")) {
+          card.querySelector(".kanban-move").focus();
+        }
+      });
     } else {
-      move(board, card, stageId, "", revert);
+      move(board, card, stageId, "", revert, refocus);
     }
+  }
+
+  /* The one stage menu, opened beside the card whose Move button was pressed. */
+  function stageMenu(board) {
+    var menu = document.getElementById("stage-menu");
+    if (!menu) {
+      return null;
+    }
+    document.body.appendChild(menu); /* outside the scrolling board, above every column */
+    var items = Array.prototype.slice.call(menu.querySelectorAll(".stage-menu-item"));
+    var opener = null;
+
+    function close(returnFocus) {
+      if (menu.hidden) {
+        return;
+      }
+      menu.hidden = true;
+      if (opener) {
+        opener.setAttribute("aria-expanded", "false");
+        if (returnFocus) {
+          opener.focus();
+        }
+      }
+      opener = null;
+    }
+
+    function open(button) {
+      var card = button.closest(".kanban-card");
+      var current = card.getAttribute("data-stage");
+      close(false);
+      opener = button;
+      var focusItem = items[0];
+      items.forEach(function (item) {
+        var isCurrent = item.getAttribute("data-stage") === current;
+        item.setAttribute("aria-checked", isCurrent ? "true" : "false");
+        if (isCurrent) {
+          focusItem = item;
+        }
+      });
+      menu.setAttribute("aria-label", "Move " + (card.getAttribute("aria-label") || "deal") + " to stage");
+      menu.hidden = false;
+      var rect = button.getBoundingClientRect();
+      var top = rect.bottom + window.scrollY + 4;
+      var left = rect.left + window.scrollX;
+      var width = menu.offsetWidth;
+      if (left + width > window.scrollX + document.documentElement.clientWidth - 8) {
+        left = Math.max(window.scrollX + 8, rect.right + window.scrollX - width);
+      }
+      if (rect.bottom + menu.offsetHeight + 8 > window.innerHeight) {
+        top = Math.max(window.scrollY + 8, rect.top + window.scrollY - menu.offsetHeight - 4);
+      }
+      menu.style.top = top + "px";
+      menu.style.left = left + "px";
+      button.setAttribute("aria-expanded", "true");
+      focusItem.focus();
+    }
+
+    function choose(item) {
+      var button = opener;
+      if (!button) {
+        return;
+      }
+      var card = button.closest(".kanban-card");
+      close(true);
+      var stageId = item.getAttribute("data-stage");
+      if (!card || stageId === card.getAttribute("data-stage")) {
+        return;
+      }
+      var home = card.parentNode;
+      var next = card.nextSibling;
+      var revert = function () {
+        if (card.parentNode !== home) {
+          home.insertBefore(card, next);
+        }
+      };
+      request(board, card, stageId, item.getAttribute("data-kind"), revert, true);
+    }
+
+    menu.addEventListener("click", function (event) {
+      var item = event.target.closest(".stage-menu-item");
+      if (item) {
+        choose(item);
+      }
+    });
+    menu.addEventListener("keydown", function (event) {
+      var index = items.indexOf(document.activeElement);
+      var target = null;
+      if (event.key === "ArrowDown") {
+        target = items[(index + 1) % items.length];
+      } else if (event.key === "ArrowUp") {
+        target = items[(index - 1 + items.length) % items.length];
+      } else if (event.key === "Home") {
+        target = items[0];
+      } else if (event.key === "End") {
+        target = items[items.length - 1];
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        close(true);
+        return;
+      } else if (event.key === "Tab") {
+        event.preventDefault();
+        close(true);
+        return;
+      }
+      if (target) {
+        event.preventDefault();
+        target.focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (!menu.hidden && !menu.contains(event.target) && event.target.closest(".kanban-move") !== opener) {
+        close(false);
+      }
+    });
+    window.addEventListener("resize", function () { close(false); });
+    board.addEventListener("scroll", function () { close(false); }, true);
+
+    return {
+      toggle: function (button) {
+        if (opener === button && !menu.hidden) {
+          close(true);
+        } else {
+          open(button);
+        }
+      },
+    };
   }
 
   function init() {
@@ -170,7 +317,7 @@
         window.Sortable.create(body, {
           group: "board",
           draggable: ".kanban-card",
-          filter: "select, button, input, .kanban-more",
+          filter: "select, button, input, .kanban-more, .kanban-expand, .kanban-move",
           preventOnFilter: false,
           sort: false,
           animation: 120,
@@ -189,26 +336,22 @@
         });
       });
     }
-    /* Keyboard path: the card's stage select + Move button. */
-    board.addEventListener("submit", function (event) {
-      var form = event.target.closest("form.kanban-card-move");
-      if (!form) {
+    /* Keyboard and pointer path: the card's Move button opens the shared stage menu. */
+    var menu = stageMenu(board);
+    board.addEventListener("click", function (event) {
+      var button = event.target.closest(".kanban-move");
+      if (!button || !menu) {
         return;
       }
       event.preventDefault();
-      var card = form.closest(".kanban-card");
-      var select = form.querySelector("select[name=stage]");
-      var option = select.options[select.selectedIndex];
-      if (select.value === card.getAttribute("data-stage")) {
-        return;
+      menu.toggle(button);
+    });
+    board.addEventListener("keydown", function (event) {
+      var button = event.target.closest(".kanban-move");
+      if (button && menu && (event.key === " " || event.key === "ArrowDown")) {
+        event.preventDefault();
+        menu.toggle(button);
       }
-      var home = card.parentNode;
-      var next = card.nextSibling;
-      var revert = function () {
-        home.insertBefore(card, next);
-        select.value = card.getAttribute("data-stage");
-      };
-      request(board, card, select.value, option.getAttribute("data-kind"), revert);
     });
   }
 

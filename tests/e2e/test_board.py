@@ -37,7 +37,7 @@ def test_a_rep_drags_a_deal_across_stages_and_the_history_shows_it(
     assert f"{first.name} → {second.name}" in history
 
 
-def test_the_stage_select_moves_a_deal_without_a_mouse(
+def test_the_shared_stage_menu_moves_a_deal_without_a_mouse_and_keeps_focus_on_it(
     org: Org, live_server: Any, page: Any
 ) -> None:
     pipeline = make_pipeline()
@@ -45,10 +45,26 @@ def test_the_stage_select_moves_a_deal_without_a_mouse(
     deal = services.deal_create(actor=org.rep, name="Keyboard deal", pipeline=pipeline)
     login(page, live_server, org.rep.email)
     _board(page, live_server, pipeline.pk)
-    page.get_by_label("Stage of Keyboard deal").select_option(str(third.pk))
-    page.locator(f"#deal-card-{deal.pk}").get_by_role("button", name="Move").press("Enter")
+    assert page.locator("#stage-menu").count() == 1
+    page.locator(f"#deal-card-{deal.pk}").get_by_role("button", name="Move").focus()
+    page.keyboard.press("Enter")
+    menu = page.get_by_role("menu")
+    menu.wait_for()
+    assert page.evaluate("document.activeElement.getAttribute('aria-checked')") == "true"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.textContent") == third.name
+    page.keyboard.press("Enter")
     page.wait_for_selector(f'.kanban-col-body[data-stage="{third.pk}"] #deal-card-{deal.pk}')
     assert Deal.objects.get(pk=deal.pk).stage_id == third.pk
+    page.wait_for_function(f"document.activeElement.closest('#deal-card-{deal.pk}') !== null")
+    assert menu.is_hidden()
+    # Escape closes the menu and gives focus back to the button.
+    page.keyboard.press("Enter")
+    menu.wait_for()
+    page.keyboard.press("Escape")
+    assert menu.is_hidden()
+    assert page.evaluate("document.activeElement.classList.contains('kanban-move')")
 
 
 def test_a_move_of_a_deal_moved_meanwhile_tells_the_user(
@@ -60,8 +76,8 @@ def test_a_move_of_a_deal_moved_meanwhile_tells_the_user(
     login(page, live_server, org.rep.email)
     _board(page, live_server, pipeline.pk)
     services.deal_move(actor=org.manager, deal=deal, stage=third, expected_version=1)
-    page.get_by_label("Stage of Busy deal").select_option(str(second.pk))
     page.locator(f"#deal-card-{deal.pk}").get_by_role("button", name="Move").click()
+    page.get_by_role("menu").get_by_role("menuitemradio", name=second.name).click()
     alert = page.get_by_role("alert").filter(has_text="meanwhile")
     alert.wait_for()
     assert org.manager.full_name in alert.inner_text()

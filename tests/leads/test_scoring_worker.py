@@ -11,7 +11,7 @@ from django.test import override_settings
 
 from crm.celery import app
 from crm.services.activities import activity_log
-from leads.models import Lead, ScoringModel, ScoringSettings
+from leads.models import Lead, LeadScore, ScoringModel, ScoringSettings
 from leads.scoring import batches, services
 from leads.scoring.queue import RECONCILE, TRAIN
 from leads.services import capture
@@ -67,6 +67,10 @@ def test_saving_a_lead_rescores_it_in_a_worker_within_seconds(
         )
     workers(queue)
     wait_for(lambda: Lead.objects.get(pk=lead.pk).score == 0, 60, "the first score")
+    # The new lead got its side-table row under the current generation.
+    assert LeadScore.objects.filter(
+        lead=lead, generation=ScoringSettings.objects.get().generation
+    ).exists()
 
     with override_settings(SCORING_QUEUE=queue):  # the change event enqueues the rescore
         capture.lead_update(actor=org.rep, lead=lead, data={"industry": "Software"})

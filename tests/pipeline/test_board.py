@@ -4,9 +4,13 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from crm.models import AuditEntry
+from crm.models.audit import AuditAction
 from pipeline.models import Deal, Stage, StageHistory
 from tests.conftest import Org, client_for
 from tests.pipeline.factories import DealFactory, make_pipeline, open_stages
@@ -171,3 +175,85 @@ def test_the_keyboard_move_form_works_without_javascript(org: Org) -> None:
     assert response["Location"] == "/deals/board/?pipeline=1"
     deal.refresh_from_db()
     assert deal.stage == second
+
+
+def test_the_board_renders_one_shared_stage_menu_not_a_select_per_card(org: Org) -> None:
+    pipeline = make_pipeline(open_stages=6)
+    for stage in open_stages(pipeline):
+        _bulk_deals(stage, org.rep.pk, 30)
+    body = (
+        client_for(org.rep)
+        .get(reverse("pipeline:board"), {"pipeline": pipeline.pk})
+        .content.decode()
+    )
+    assert body.count('<article class="kanban-card') == 6 * 25
+    assert body.count('id="stage-menu"') == 1
+    assert body.count('class="stage-menu-item"') == pipeline.stages.filter(is_active=True).count()
+    assert '<select name="stage"' not in body
+    assert body.count('aria-controls="stage-menu"') == 6 * 25
+    # 150 cards: the page was 211-297 KB with a select of every stage in every card.
+    assert len(body.encode()) < 120_000
+
+
+def test_won_and_lost_columns_show_count_and_total_and_load_their_cards_on_demand(
+    org: Org, django_assert_max_num_queries: object
+) -> None:
+    pipeline = make_pipeline()
+    first = open_stages(pipeline)[0]
+    won = pipeline.stages.get(kind="won")
+    lost = pipeline.stages.get(kind="lost")
+    _bulk_deals(first, org.rep.pk, 3)
+    _bulk_deals(won, org.rep.pk, 40)
+    _bulk_deals(lost, org.rep.pk, 7)
+    client = client_for(org.rep)
+    client.get(reverse("pipeline:board"))  # warm the session
+    with django_assert_max_num_queries(20):  # type: ignore[operator]
+        response = client.get(reverse("pipeline:board"), {"pipeline": pipeline.pk})
+    columns = {c.stage.pk: c for c in response.context["columns"]}
+    assert columns[won.pk].collapsed and columns[won.pk].cards == []
+    assert (columns[won.pk].count, columns[lost.pk].count) == (40, 7)
+    assert columns[won.pk].total == Deal.objects.filter(stage=won).aggregate(s=Sum("amount"))["s"]
+    body = response.content.decode()
+    assert body.count('<article class="kanban-card') == 3
+    assert body.count("Show deals") == 2
+    assert f'hx-get="{reverse("pipeline:board_column")}?stage={won.pk}' in body
+
+    opened = client.get(reverse("pipeline:board_column"), {"stage": won.pk})
+    assert opened.content.decode().count('<article class="kanban-card') == 25
+    assert "Load more" in opened.content.decode()
+
+
+def test_the_board_costs_the_same_queries_with_many_closed_deals(org: Org) -> None:
+    pipeline = make_pipeline()
+    _bulk_deals(open_stages(pipeline)[0], org.rep.pk, 5)
+    client = client_for(org.rep)
+    client.get(reverse("pipeline:board"))
+    with CaptureQueriesContext(connection) as small:
+        client.get(reverse("pipeline:board"), {"pipeline": pipeline.pk})
+    _bulk_deals(pipeline.stages.get(kind="won"), org.rep.pk, 5_000)
+    _bulk_deals(pipeline.stages.get(kind="lost"), org.rep.pk, 5_000)
+    with CaptureQueriesContext(connection) as big:
+        client.get(reverse("pipeline:board"), {"pipeline": pipeline.pk})
+    assert len(big) == len(small)
+
+
+def test_a_move_chosen_in_the_stage_menu_is_audited_with_its_stage_history(org: Org) -> None:
+    pipeline = make_pipeline()
+    first, second, _ = open_stages(pipeline)
+    deal = DealFactory(stage=first, owner=org.rep)
+    client = client_for(org.rep)
+    page = client.get(reverse("pipeline:board"), {"pipeline": pipeline.pk}).content.decode()
+    # What the menu's script posts: the card's version and the stage chosen in the menu.
+    assert f'data-stage="{second.pk}" data-kind="open"' in page
+    assert f'data-version="{deal.version}"' in page
+    assert f'data-move-url="{reverse("pipeline:deal_move", args=[0])}"' in page
+    response = client.post(
+        reverse("pipeline:deal_move", args=[deal.pk]),
+        {"stage": second.pk, "version": deal.version},
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 200
+    assert 'aria-controls="stage-menu"' in response.json()["card"]
+    entry = AuditEntry.objects.get(object_id=str(deal.pk), action=AuditAction.MOVE)
+    assert entry.actor == org.rep
+    assert StageHistory.objects.filter(deal_id=deal.pk, from_stage=first, to_stage=second).exists()

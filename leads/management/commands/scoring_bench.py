@@ -19,6 +19,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         log = self.stdout.write
         x_education(options["x_education"], log)
-        batch_rate(options["leads"], log)
         if not options["skip_training"]:
-            training_time(log)
+            training_time(log)  # first, so its peak memory is its own
+        batch_rate(options["leads"], log)
