@@ -51,7 +51,7 @@ def test_a_full_rescore_scores_every_live_lead_exactly_once(org: Org) -> None:
     assert not LeadScore.objects.filter(lead_id=gone.pk).exists()
     for lead_id, score in rows.values_list("lead_id", "score"):
         assert Lead.objects.get(pk=lead_id).score == score
-    assert {score for score in rows.values_list("score", flat=True)} == {0, 30}
+    assert set(rows.values_list("score", flat=True)) == {0, 30}
     assert batches.stale_ids() == []
 
 

@@ -210,7 +210,8 @@ def test_won_and_lost_columns_show_count_and_total_and_load_their_cards_on_deman
     with django_assert_max_num_queries(20):  # type: ignore[operator]
         response = client.get(reverse("pipeline:board"), {"pipeline": pipeline.pk})
     columns = {c.stage.pk: c for c in response.context["columns"]}
-    assert columns[won.pk].collapsed and columns[won.pk].cards == []
+    assert columns[won.pk].collapsed
+    assert columns[won.pk].cards == []
     assert (columns[won.pk].count, columns[lost.pk].count) == (40, 7)
     assert columns[won.pk].total == Deal.objects.filter(stage=won).aggregate(s=Sum("amount"))["s"]
     body = response.content.decode()
