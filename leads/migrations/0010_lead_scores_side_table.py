@@ -39,6 +39,13 @@ class Migration(migrations.Migration):
                 ("scored_at", models.DateTimeField()),
             ],
         ),
+        # Every rescore updates every row: room on each page keeps those updates HOT (no
+        # new index entry, dead versions pruned in place), and autovacuum comes early.
+        migrations.RunSQL(
+            sql="ALTER TABLE leads_leadscore SET (fillfactor = 50, "
+            "autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.05)",
+            reverse_sql=migrations.RunSQL.noop,
+        ),
         # Existing scores move to the side table; backwards, they move back onto the lead.
         migrations.RunSQL(
             sql="""
