@@ -212,7 +212,7 @@
       opener = button;
       var focusItem = items[0];
       items.forEach(function (item) {
-        var isCurrent = item.getAttribute("data-stage") === current;
+        var isCurrent = item.getAttribute("data-move-to") === current;
         item.setAttribute("aria-checked", isCurrent ? "true" : "false");
         if (isCurrent) {
           focusItem = item;
@@ -243,7 +243,7 @@
       }
       var card = button.closest(".kanban-card");
       close(true);
-      var stageId = item.getAttribute("data-stage");
+      var stageId = item.getAttribute("data-move-to");
       if (!card || stageId === card.getAttribute("data-stage")) {
         return;
       }
@@ -336,6 +336,27 @@
         });
       });
     }
+    /* "Show deals" and "Load more" replace their button with cards: focus the first new card
+       so a keyboard user is not dropped back to the top of the page. */
+    var pendingFocus = null;
+    board.addEventListener("htmx:beforeSwap", function (event) {
+      var elt = event.detail.elt;
+      if (elt && elt.matches && elt.matches(".kanban-expand, .kanban-more")) {
+        var body = elt.closest(".kanban-col-body");
+        pendingFocus = body ? { body: body, before: body.querySelectorAll(".kanban-card").length } : null;
+      }
+    });
+    board.addEventListener("htmx:afterSettle", function () {
+      if (!pendingFocus) {
+        return;
+      }
+      var card = pendingFocus.body.querySelectorAll(".kanban-card")[pendingFocus.before];
+      pendingFocus = null;
+      if (card && card.querySelector(".kanban-card-title")) {
+        card.querySelector(".kanban-card-title").focus();
+      }
+    });
+
     /* Keyboard and pointer path: the card's Move button opens the shared stage menu. */
     var menu = stageMenu(board);
     board.addEventListener("click", function (event) {

@@ -112,3 +112,21 @@ def test_two_sessions_editing_one_deal_the_second_sees_the_conflict(
     assert (str(deal.amount), deal.next_step) == ("777.00", "")
     for page in pages:
         page.context.close()
+
+
+def test_a_won_column_opens_on_demand_and_focus_lands_on_its_first_card(
+    org: Org, live_server: Any, page: Any
+) -> None:
+    pipeline = make_pipeline()
+    won = pipeline.stages.get(kind="won")
+    closed = services.deal_create(actor=org.rep, name="Closed one", pipeline=pipeline)
+    services.deal_move(actor=org.rep, deal=closed, stage=won, expected_version=closed.version)
+    login(page, live_server, org.rep.email)
+    _board(page, live_server, pipeline.pk)
+    assert page.locator(f"#deal-card-{closed.pk}").count() == 0
+    assert page.locator(f'[data-col-count="{won.pk}"]').inner_text() == "1"
+    page.get_by_role("button", name="Show the Won deals").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#deal-card-{closed.pk}")
+    page.wait_for_function("document.activeElement.classList.contains('kanban-card-title')")
+    assert page.evaluate("document.activeElement.textContent") == "Closed one"

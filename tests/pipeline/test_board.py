@@ -245,7 +245,7 @@ def test_a_move_chosen_in_the_stage_menu_is_audited_with_its_stage_history(org: 
     client = client_for(org.rep)
     page = client.get(reverse("pipeline:board"), {"pipeline": pipeline.pk}).content.decode()
     # What the menu's script posts: the card's version and the stage chosen in the menu.
-    assert f'data-stage="{second.pk}" data-kind="open"' in page
+    assert f'data-move-to="{second.pk}" data-kind="open"' in page
     assert f'data-version="{deal.version}"' in page
     assert f'data-move-url="{reverse("pipeline:deal_move", args=[0])}"' in page
     response = client.post(
