@@ -3,12 +3,12 @@
 from typing import Any
 
 from django.db.models import Model, QuerySet
-from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from crm.access import actor
+from crm.api.schema import CrmAutoSchema
 from crm.models import User
 from crm.services.ownership import NOT_VISIBLE
 from crm.visibility import visible
@@ -52,7 +52,7 @@ class VisibleRecordField(serializers.PrimaryKeyRelatedField):  # type: ignore[ty
         return visible(actor(self.context["request"]), alive() if alive else queryset.all())
 
 
-class ServiceSchema(AutoSchema):
+class ServiceSchema(CrmAutoSchema):
     """Document a ServiceWritesMixin view: the input serializer in, `serializer_class` out."""
 
     def get_request_serializer(self) -> Any:

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -16,9 +16,12 @@ from rest_framework.response import Response
 from crm.access import actor, scoped
 from crm.api.base import ScopedModelViewSet
 from crm.api.parsers import JSONParser
+from crm.api.schema import ERROR_RESPONSE
 from crm.errors import Conflict
 from crm.imports import exporting, selectors, services
 from crm.imports.models import DedupePolicy, ExportJob, FileFormat, ImportJob, JobStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportJobOutputSerializer(serializers.ModelSerializer[ImportJob]):
@@ -123,7 +126,7 @@ class ImportJobViewSet(ScopedModelViewSet[ImportJob]):
         job = services.import_job_resume(actor=actor(request), job=self.get_object())
         return Response(ImportJobOutputSerializer(job).data)
 
-    @extend_schema(responses={(200, "text/csv"): bytes})
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR)})
     @action(detail=True, methods=["get"])
     def report(self, request: Request, pk: str | None = None) -> StreamingHttpResponse:
         """The rejected rows as CSV: the original columns plus `error` and `row`."""
@@ -177,11 +180,20 @@ class ExportJobViewSet(ScopedModelViewSet[ExportJob]):
         job = exporting.export_job_create(actor=actor(request), **data.validated_data)
         return Response(ExportJobOutputSerializer(job).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="file_format csv"),
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="file_format xlsx"),
+            409: ERROR_RESPONSE,
+        }
+    )
     @action(detail=True, methods=["get"])
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         job = self.get_object()
         if job.status != JobStatus.DONE or not job.file:
             raise Conflict("The export is not ready yet.")
         name = (job.file.name or "export").rsplit("/", 1)[-1]
-        return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
+        content_type = XLSX if name.endswith(".xlsx") else "text/csv; charset=utf-8"
+        return FileResponse(
+            job.file.open("rb"), as_attachment=True, filename=name, content_type=content_type
+        )
