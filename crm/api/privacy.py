@@ -78,6 +78,13 @@ class PrivacyViewSet(ScopedQuerysetMixin, viewsets.GenericViewSet):  # type: ign
             )
         return Response(json.loads(json.dumps(data, default=str)))
 
+    def handle_exception(self, exc: Exception) -> Response:
+        # An error is JSON, said so in Content-Type, even when ?format=csv was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(request=None, responses=ErasedSerializer)
     @action(detail=True, methods=["post"], renderer_classes=[JSONRenderer])
     def erase(self, request: Request, pk: str | None = None) -> Response:

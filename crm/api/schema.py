@@ -7,7 +7,7 @@ Which codes apply is read from the operation itself:
 | --- | --- |
 | 400 | the operation takes a body, query parameters or headers (the input can be wrong) |
 | 401, 403 | the view needs a signed-in user (every view but the public ones) |
-| 404 | the path names a record (`{id}`, `{item_id}`, ...) |
+| 404 | the path names a record (`{id}`, `{item_id}`, ...), or a `scope` parameter does |
 | 409 | a write (POST, PUT, PATCH, DELETE): the service may refuse it as a conflict |
 | 412, 428 | the operation takes `If-Match`: stale, or missing |
 | 429 | the view is throttled (all of them) |
@@ -88,6 +88,14 @@ class CrmAutoSchema(AutoSchema):
         component = self.resolve_serializer(ErrorResponseSerializer, "response")
         return component.ref  # type: ignore[no-any-return]
 
+    def _takes_scope(self, params: list[dict[str, Any]]) -> bool:
+        """A forecast scope (`company`, `team:<id>`, `user:<id>`) not visible is a 404."""
+        if any(p["name"] == "scope" for p in params):
+            return True
+        if self.method not in WRITES:
+            return False
+        return "scope" in _field_names(self.get_request_serializer())
+
     def error_codes(self, operation: dict[str, Any]) -> list[int]:
         params = operation.get("parameters", [])
         has_input = "requestBody" in operation or any(p["in"] != "path" for p in params)
@@ -95,7 +103,7 @@ class CrmAutoSchema(AutoSchema):
         codes = [400] if has_input or self.method in WRITES else []
         if not public:
             codes += [401, 403]
-        if "{" in self.path:
+        if "{" in self.path or self._takes_scope(params):
             codes.append(404)
         if self.method in WRITES:
             codes.append(409)
@@ -105,13 +113,23 @@ class CrmAutoSchema(AutoSchema):
         return codes
 
 
+LOOSE_FORMATS = ("uri", "email")
+
+
+def _field_names(serializer: Any) -> set[str]:
+    if isinstance(serializer, type) and issubclass(serializer, serializers.BaseSerializer):
+        serializer = serializer()
+    fields = getattr(serializer, "fields", None)
+    return set(fields) if fields is not None else set()
+
+
 def drop_uri_format(result: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
-    """URL fields answer "" when empty, which `format: uri` forbids: document them as strings
-    (the API still checks what is sent)."""
+    """URL and email fields answer "" when empty, which `format: uri` / `format: email`
+    forbid: document them as strings (the API still checks what is sent)."""
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            if node.get("format") == "uri":
+            if node.get("format") in LOOSE_FORMATS:
                 del node["format"]
             for value in node.values():
                 walk(value)

@@ -65,9 +65,11 @@ class DeactivateInputSerializer(serializers.Serializer[User]):
 
 class TeamOutputSerializer(serializers.ModelSerializer[Team]):
     manager: serializers.PrimaryKeyRelatedField[User] = serializers.PrimaryKeyRelatedField(
-        read_only=True
+        read_only=True, allow_null=True
     )
-    parent = serializers.PrimaryKeyRelatedField[Team](read_only=True)  # type: ignore[assignment]
+    parent = serializers.PrimaryKeyRelatedField[Team](  # type: ignore[assignment]
+        read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Team

@@ -238,3 +238,16 @@ def test_hostile_values_on_every_list_filter_and_write_answer_without_5xx(org: O
                 response = send(path, "[" * 2000, content_type="application/json")
                 problems += _problems(response, f"{op.method.upper()} {path} nested")
     assert not problems, "\n".join(problems[:60])
+
+
+def test_a_cursor_that_was_never_issued_is_a_400_not_a_missing_page(org: Org) -> None:
+    # schemathesis: `?cursor=KpiRow` answered an undocumented 404.
+    assert_error_shape(api(org.rep).get("/api/v1/contacts/?cursor=KpiRow"), 400)
+
+
+def test_an_error_on_the_csv_personal_data_export_is_json_said_so(org: Org) -> None:
+    # schemathesis: a 403 with ?format=csv had a JSON body under Content-Type text/csv.
+    contact = ContactFactory(owner=org.rep)
+    response = api(org.rep).get(f"/api/v1/contacts/{contact.pk}/personal-data/?format=csv")
+    assert_error_shape(response, 403)
+    assert response["Content-Type"].startswith("application/json")

@@ -92,3 +92,16 @@ def test_the_export_download_is_documented_as_csv_or_xlsx() -> None:
     assert "text/csv" in content
     assert "application/octet-stream" not in content
     assert "409" in op["responses"]
+
+
+def test_team_parent_and_manager_are_nullable_and_emails_may_be_empty() -> None:
+    team = _component("TeamOutput")["properties"]
+    assert team["parent"].get("nullable") is True
+    assert team["manager"].get("nullable") is True
+    assert "format" not in _component("ContactOutput")["properties"]["email"]
+
+
+def test_operations_with_a_scope_document_the_404_of_a_scope_not_visible() -> None:
+    assert "404" in openapi_schema()["paths"]["/api/v1/forecasts/"]["get"]["responses"]
+    adjustments = openapi_schema()["paths"]["/api/v1/forecasts/adjustments/"]["post"]
+    assert "404" in adjustments["responses"]
