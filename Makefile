@@ -30,7 +30,7 @@ endef
 
 DEVSERVERS := $(PY) -m crm.devservers
 
-.PHONY: help venv run test lint bench clean reset-data
+.PHONY: help venv run test lint audit reliability bench clean reset-data
 
 help: ## List the targets
 	@echo "Usage: make TARGET"
@@ -62,7 +62,17 @@ lint: venv ## ruff, ruff format, mypy, the app dependency contracts and missing 
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/bandit -q -c pyproject.toml -r crm leads pipeline forecasting reporting
 	$(DEVSERVERS) exec -- python manage.py makemigrations --check --dry-run
+
+audit: venv ## Known vulnerabilities in the installed dependencies (pip-audit; needs the advisory service)
+	@# --strict: a package that could not be checked (advisory service unreachable) fails too,
+	@# so "No known vulnerabilities" is never said of packages nobody looked up.
+	$(VENV)/bin/pip-audit --strict --skip-editable --progress-spinner off || { status=$$?; \
+	  echo "pip-audit exited $$status: a vulnerable package above, or packages it could not look up (is the advisory service reachable?)" >&2; exit $$status; }
+
+reliability: venv ## Fault and fuzz runs (worker killed, Redis and PostgreSQL faults, races): figure vs goal
+	$(DEVSERVERS) exec -- python -m tests.reliability.faults $(RELIABILITY_ARGS)
 
 bench: venv ## Generate the large data set and print timings (arguments via BENCH_ARGS)
 	$(DEVSERVERS) exec -- python manage.py bench $(BENCH_ARGS)
