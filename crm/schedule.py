@@ -25,7 +25,9 @@ SCHEDULE: list[Entry] = [
         "leads.leads_refresh_temperature",
         crontab="15 2 * * *",
     ),
-    Entry("Resume stalled imports", "crm.import_jobs_resume_stalled", every_seconds=300),
+    Entry("Worker heartbeat (shown by /healthz)", "crm.heartbeat", every_seconds=15),
+    # A job whose worker died is queued again within about a minute (crm/imports/services.py).
+    Entry("Resume stalled imports", "crm.import_jobs_resume_stalled", every_seconds=15),
     Entry(
         "Lead scores: rescore stale or missing",
         "leads.scoring_reconcile",

@@ -5,6 +5,7 @@ import socket
 
 from celery import shared_task
 
+from crm import heartbeat
 from crm.health import database_name
 
 
@@ -12,6 +13,12 @@ from crm.health import database_name
 def ping_task() -> dict[str, object]:
     """Prove the worker is alive and reaches the database (used by tests and health checks)."""
     return {"pid": os.getpid(), "host": socket.gethostname(), "database": database_name()}
+
+
+@shared_task(name="crm.heartbeat", expires=heartbeat.HEARTBEAT_SECONDS * 2, ignore_result=True)
+def heartbeat_task() -> None:
+    """Beat sends this every few seconds; the worker that runs it records its heartbeat."""
+    heartbeat.record("worker", pid=os.getpid(), host=socket.gethostname())
 
 
 @shared_task(name="crm.task_reminders_send", soft_time_limit=120, time_limit=180)

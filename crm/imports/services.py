@@ -34,8 +34,12 @@ from crm.visibility import can_edit
 
 logger = logging.getLogger(__name__)
 
-# A job with no progress for this long and no worker holding it was dropped by its worker.
-STALL_AFTER = timedelta(minutes=5)
+# A running job with no progress for this long and no worker holding its advisory lock was
+# dropped by its worker (killed: PostgreSQL released the lock with the connection). Progress is
+# recorded every batch (seconds), and beat sweeps every 15 s: picked up again within ~45 s.
+STALL_AFTER = timedelta(seconds=30)
+# A queued job may just wait behind others: it is queued again only after this long.
+QUEUED_STALL_AFTER = timedelta(minutes=5)
 OPTION_KEYS = {
     "day_first",
     "value_maps",
@@ -328,7 +332,10 @@ def import_job_mark_failed(*, job_id: int, error: str) -> None:
 
 
 def import_jobs_resume_stalled(
-    *, stale_after: timedelta = STALL_AFTER, queue: str | None = None
+    *,
+    stale_after: timedelta = STALL_AFTER,
+    queued_stale_after: timedelta = QUEUED_STALL_AFTER,
+    queue: str | None = None,
 ) -> list[int]:
     """Queue again the jobs a worker dropped: queued or running, no progress for
     `stale_after`, and no worker holding their lock. Beat runs this every few minutes, so a
@@ -336,13 +343,19 @@ def import_jobs_resume_stalled(
     the broker to redeliver the task. Returns the ids queued."""
     from crm.imports.engine import is_locked
 
-    cutoff = timezone.now() - stale_after
-    stalled = (
-        ImportJob.objects.filter(status__in=ACTIVE_STATUSES)
-        .filter(
+    now = timezone.now()
+
+    def quiet_since(cutoff: Any) -> Q:
+        return (
             Q(heartbeat_at__lte=cutoff)
             | Q(heartbeat_at=None, started_at__lte=cutoff)
             | Q(heartbeat_at=None, started_at=None, created_at__lte=cutoff)
+        )
+
+    stalled = (
+        ImportJob.objects.filter(
+            (Q(status=JobStatus.RUNNING) & quiet_since(now - stale_after))
+            | (Q(status=JobStatus.QUEUED) & quiet_since(now - queued_stale_after))
         )
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -228,7 +228,7 @@ CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_RESULT_EXPIRES = 24 * 60 * 60
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "crm.beat:ResilientDatabaseScheduler"  # survives a DB outage
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A request that sends a task while Redis is down gives up after about a second (and logs,
 # crm/dispatch.py) instead of hanging on the default retries.

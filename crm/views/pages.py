@@ -4,6 +4,7 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
+from crm import heartbeat
 from crm.access import AUTHENTICATED, PUBLIC, AuthenticatedRequest, access
 from crm.health import redis_ping
 
@@ -19,8 +20,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     if not redis_ping():
         checks["redis"] = "error: no answer"
     healthy = all(v == "ok" for v in checks.values())
+    # Worker and beat are reported, not required: the site serves while they restart.
     return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "error", **checks, **heartbeat.report()},
+        status=200 if healthy else 503,
     )
 
 
