@@ -28,7 +28,8 @@ class ErrorSerializer(serializers.Serializer[Any]):
     status = serializers.IntegerField(help_text="The HTTP status, again.")
     code = serializers.CharField(help_text="Stable machine-readable reason, e.g. `not_found`.")
     message = serializers.CharField(help_text="One sentence for a person.")
-    fields = serializers.DictField(
+    # The metaclass takes declared fields off the class: `fields` stays the property.
+    fields = serializers.DictField(  # type: ignore[assignment]
         required=False,
         child=serializers.JSONField(),
         help_text="Per-field messages (400 only): field name → list of messages.",

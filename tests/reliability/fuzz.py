@@ -104,37 +104,44 @@ def run(
                     strategy,
                     *(operation.as_strategy(path_parameters={"id": pk}) for pk in known),
                 )
-            found: dict[str, str] = {}
-
-            @settings(
-                max_examples=max_examples,
-                deadline=None,
-                database=None,
-                derandomize=True,
-                phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=list(HealthCheck),
-            )
-            @given(case=strategy)
-            def fuzz_one(case: Any) -> None:
-                for name, auth in headers.items():
-                    if name in found:
-                        continue
-                    response = case.call(headers=auth)
-                    report.requests += 1
-                    if response.status_code >= 500:
-                        report.server_errors += 1
-                    try:
-                        case.validate_response(response, checks=CHECKS, headers=auth)
-                    except (Exception, BaseExceptionGroup) as exc:  # recorded, not raised
-                        found[name] = f"{type(exc).__name__}: {str(exc)[:1500]}"
-
-            fuzz_one()
+            found = _fuzz_operation(strategy, headers, report, max_examples)
             findings.extend(
                 Finding(operation.method.upper(), operation.path, name, error)
                 for name, error in found.items()
             )
     report.seconds = time.monotonic() - started
     return report
+
+
+def _fuzz_operation(
+    strategy: Any, headers: dict[str, dict[str, str]], report: Report, max_examples: int
+) -> dict[str, str]:
+    found: dict[str, str] = {}
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def fuzz_one(case: Any) -> None:
+        for name, auth in headers.items():
+            if name in found:
+                continue
+            response = case.call(headers=auth)
+            report.requests += 1
+            if response.status_code >= 500:
+                report.server_errors += 1
+            try:
+                case.validate_response(response, checks=CHECKS, headers=auth)
+            except (Exception, BaseExceptionGroup) as exc:  # recorded, not raised
+                found[name] = f"{type(exc).__name__}: {str(exc)[:1500]}"
+
+    fuzz_one()
+    return found
 
 
 def describe(findings: list[Finding]) -> str:
