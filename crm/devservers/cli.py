@@ -31,10 +31,13 @@ from crm.devservers.services import (
     _Terminated,
     child_environment,
     detach_services,
+    embedded_redis_alive,
     ensure_services,
+    restart_embedded_redis,
     stop_services,
 )
 from crm.devservers.supervisor import (
+    RESTART_DELAYS,
     Supervisor,
     _banner,
     _Child,
@@ -42,6 +45,8 @@ from crm.devservers.supervisor import (
     _healthy,
     run_foreground,
 )
+
+RESTARTED = ("worker", "beat")
 
 
 def command_run() -> int:
@@ -75,8 +80,32 @@ def command_run() -> int:
     announced = False
     deadline = time.monotonic() + HEALTH_TIMEOUT_SECONDS
     failed: _Child | None = None
+    redis_restarts = 0
+    redis_retry_at = 0.0
     while not supervisor.stop_requested.is_set():
-        failed = supervisor.first_exited()
+        if not embedded_redis_alive() and time.monotonic() >= redis_retry_at:
+            redis_restarts += 1
+            supervisor.write(
+                "launcher", f"embedded Redis died: starting it again ({redis_restarts})"
+            )
+            try:
+                url = restart_embedded_redis()
+            except ServiceError as error:
+                delay = RESTART_DELAYS[min(redis_restarts, len(RESTART_DELAYS)) - 1]
+                supervisor.write(
+                    "launcher", f"Redis did not start ({error}); again in {delay:.0f}s"
+                )
+                redis_retry_at = time.monotonic() + delay
+            else:
+                supervisor.write("launcher", "Redis is back (AOF kept the queued tasks)")
+                if url != supervisor.env.get("REDIS_URL"):
+                    # A new socket: web, worker and beat start again with it.
+                    supervisor.env["REDIS_URL"] = url
+                    supervisor.restart_all()
+        # A crashed worker or beat is restarted (with backoff); the web server stopping
+        # (a code error at start-up, a port taken) stops everything as before.
+        supervisor.restart_crashed(RESTARTED)
+        failed = supervisor.first_exited(exclude=RESTARTED)
         if failed is not None:
             break
         if not announced:

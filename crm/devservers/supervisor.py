@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
-from typing import IO
+from typing import IO, Any
 
 from crm.devservers.services import (
     DEMO_PASSWORD,
@@ -95,6 +95,23 @@ class _Child:
     name: str
     process: subprocess.Popen[bytes]
     pump: threading.Thread | None = None
+    args: list[str] = field(default_factory=list)
+    started_at: float = field(default_factory=time.monotonic)
+    restarts: int = 0  # in a row: reset once the child has run for STEADY_SECONDS
+    restart_at: float | None = None  # when a crashed child is due to start again
+
+
+# A crashed worker or beat is started again after 1 s, then 2, 4, ... at most 30 s while it
+# keeps crashing; a run of a minute counts as healthy and resets the delay.
+RESTART_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
+STEADY_SECONDS = 60.0
+
+
+def _exit_text(returncode: int) -> str:
+    if returncode < 0:
+        with contextlib.suppress(ValueError):
+            return f"was killed by {signal.Signals(-returncode).name}"
+    return f"exited with status {returncode}"
 
 
 @dataclass
@@ -130,32 +147,91 @@ class Supervisor:
             self.write(name, raw.decode(errors="replace").rstrip("\r\n"))
         stream.close()
 
-    def start(self, commands: Sequence[tuple[str, list[str]]]) -> None:
-        preexec = _die_with_parent()
+    def _spawn(self, args: list[str], *, preexec: Callable[[], None] | None) -> Any:
         # Own process groups: Ctrl-C reaches the launcher only, which then stops the
         # children itself instead of all of them racing through their own SIGINT handlers.
-        for name, args in commands:
-            process = subprocess.Popen(  # noqa: S603 - fixed commands, no shell
-                args,
-                cwd=PROJECT_ROOT,
-                env=self.env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                process_group=0,
-                preexec_fn=preexec,  # no other threads exist yet, see below
+        return subprocess.Popen(  # noqa: S603 - fixed commands, no shell
+            args,
+            cwd=PROJECT_ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            process_group=0,
+            preexec_fn=preexec,
+        )
+
+    def _start_pump(self, child: _Child) -> None:
+        if child.process.stdout is not None:
+            child.pump = threading.Thread(
+                target=self._pump, args=(child.name, child.process.stdout), daemon=True
             )
-            self.children.append(_Child(name, process))
+            child.pump.start()
+
+    def start(self, commands: Sequence[tuple[str, list[str]]]) -> None:
+        preexec = _die_with_parent()
+        for name, args in commands:
+            # No other threads exist yet, see below.
+            self.children.append(_Child(name, self._spawn(args, preexec=preexec), args=args))
         # Threads only after every fork: preexec_fn is not safe while threads run.
         for child in self.children:
-            if child.process.stdout is not None:
-                child.pump = threading.Thread(
-                    target=self._pump, args=(child.name, child.process.stdout), daemon=True
-                )
-                child.pump.start()
+            self._start_pump(child)
 
-    def first_exited(self) -> _Child | None:
-        return next((c for c in self.children if c.process.poll() is not None), None)
+    def first_exited(self, exclude: Sequence[str] = ()) -> _Child | None:
+        return next(
+            (
+                c
+                for c in self.children
+                if c.name not in exclude and c.restart_at is None and c.process.poll() is not None
+            ),
+            None,
+        )
+
+    def restart_crashed(self, names: Sequence[str]) -> None:
+        """Schedule a crashed child among `names` for a restart with backoff, say so, and
+        start those that are due. Call it from the supervising loop."""
+        now = time.monotonic()
+        for child in self.children:
+            if child.name not in names:
+                continue
+            if child.restart_at is None and child.process.poll() is not None:
+                if now - child.started_at >= STEADY_SECONDS:
+                    child.restarts = 0
+                delay = RESTART_DELAYS[min(child.restarts, len(RESTART_DELAYS) - 1)]
+                child.restarts += 1
+                child.restart_at = now + delay
+                self.write(
+                    "launcher",
+                    f"{child.name} {_exit_text(child.process.returncode)}: restarting it in "
+                    f"{delay:.0f}s (restart {child.restarts} in a row)",
+                )
+            elif child.restart_at is not None and now >= child.restart_at:
+                if child.pump is not None:
+                    child.pump.join(timeout=2)
+                # Threads are running now: no preexec_fn (not fork-safe with threads).
+                child.process = self._spawn(child.args, preexec=None)
+                child.started_at = time.monotonic()
+                child.restart_at = None
+                self._start_pump(child)
+                self.write("launcher", f"{child.name} started again (pid {child.process.pid})")
+
+    def restart_all(self) -> None:
+        """Stop every child and start it again (with a changed environment)."""
+        self.write("launcher", "restarting web, worker and beat")
+        for child in self.children:
+            self._signal(child, signal.SIGTERM)
+        for child in self.children:
+            try:
+                child.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self._signal(child, signal.SIGKILL)
+                child.process.wait()
+            if child.pump is not None:
+                child.pump.join(timeout=2)
+            child.process = self._spawn(child.args, preexec=None)
+            child.started_at = time.monotonic()
+            child.restart_at = None
+            self._start_pump(child)
 
     def stop(self) -> None:
         running = [child for child in self.children if child.process.poll() is None]
