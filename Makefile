@@ -72,7 +72,9 @@ audit: venv ## Known vulnerabilities in the installed dependencies (pip-audit; n
 	  echo "pip-audit exited $$status: a vulnerable package above, or packages it could not look up (is the advisory service reachable?)" >&2; exit $$status; }
 
 reliability: venv ## Fault and fuzz runs (worker killed, Redis and PostgreSQL faults, races): figure vs goal
-	$(DEVSERVERS) exec -- python -m tests.reliability.faults $(RELIABILITY_ARGS)
+	RELIABILITY=1 SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-20} $(DEVSERVERS) test \
+		tests/reliability/test_faults.py tests/reliability/test_schemathesis.py \
+		tests/reliability/test_database_down.py -p no:cacheprovider -q $(RELIABILITY_ARGS)
 
 bench: venv ## Generate the large data set and print timings (arguments via BENCH_ARGS)
 	$(DEVSERVERS) exec -- python manage.py bench $(BENCH_ARGS)

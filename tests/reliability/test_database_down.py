@@ -5,7 +5,6 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import close_old_connections, connection, connections
-from django.test import Client
 
 from tests.conftest import Org, api_client_for
 
