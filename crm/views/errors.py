@@ -45,9 +45,7 @@ RETRY_AFTER_SECONDS = 5
 def _database_unavailable(request: HttpRequest) -> HttpResponse:
     message = "The database is unavailable for a moment. Try again in a few seconds."
     if _wants_json(request):
-        response: HttpResponse = JsonResponse(
-            error_body(503, "unavailable", message), status=503
-        )
+        response: HttpResponse = JsonResponse(error_body(503, "unavailable", message), status=503)
     else:
         response = HttpResponse(
             f"<!doctype html><title>Back in a moment</title><h1>Back in a moment</h1><p>{message}",

@@ -71,11 +71,7 @@ def test_deal_writes_document_a_stale_and_a_missing_if_match() -> None:
 
 
 def test_the_public_web_to_lead_form_documents_no_sign_in_errors() -> None:
-    public = [
-        (method, path)
-        for method, path, op in _operations()
-        if "401" not in op["responses"]
-    ]
+    public = [(method, path) for method, path, op in _operations() if "401" not in op["responses"]]
     assert public, "the public endpoints answer without a sign-in"
     assert all("web-to-lead" in path or "web_to_lead" in path for _, path in public), public
 
