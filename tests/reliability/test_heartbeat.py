@@ -63,3 +63,5 @@ def test_beat_survives_its_database_connection_being_killed() -> None:
     for _ in range(3):
         assert 0 <= scheduler.tick() <= max(RETRY_SECONDS, heartbeat.HEARTBEAT_SECONDS)
     assert heartbeat.report()["beat"]["status"] == "ok"  # still ticking, database back
+    scheduler.sync()  # now, while the test database exists (not at interpreter exit)
+    scheduler._dirty.clear()
