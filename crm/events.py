@@ -27,6 +27,8 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 
+from crm import request_cache
+
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
@@ -76,10 +78,13 @@ def announce(
     actor: Any = None,
     using: str = DEFAULT_DB_ALIAS,
 ) -> None:
-    """Say that rows `ids` of `model` changed; delivered once the transaction commits."""
+    """Say that rows `ids` of `model` changed; delivered once the transaction commits.
+    What this request remembered of the visibility rule is forgotten at once (an owner or a
+    share may have changed)."""
     pks = frozenset(int(pk) for pk in ids if pk is not None)
     if not pks:
         return
+    request_cache.forget()
     actor_id = getattr(actor, "pk", actor)
     change = _Change(label_of(model), actor_id, pks, _field_names(model, fields))
     connection = connections[using]

@@ -62,21 +62,32 @@ def subtree_user_ids(user: User) -> QuerySet[User, Any]:
     return User.objects.filter(team__in=subtree_team_ids(user)).values("id")
 
 
-def _shared_ids(user: User, model: type[models.Model], *, edit: bool = False) -> list[int]:
-    """Ids of `model` rows shared with the user or their team (remembered for the request)."""
-    content_type = ContentType.objects.get_for_model(model)
+def _shares_of(user: User) -> dict[tuple[int, bool], list[int]]:
+    """Every share reaching the user or their team, read once per request: (content type,
+    edit only?) → object ids. A page asks about three to six kinds of record; one query
+    answers them all."""
 
-    def read() -> list[int]:
+    def read() -> dict[tuple[int, bool], list[int]]:
         target = Q(user=user)
         if user.team_id is not None:
             target |= Q(team_id=user.team_id)
-        shares = RecordShare.objects.filter(target, content_type=content_type)
-        if edit:
-            shares = shares.filter(access=ShareAccess.EDIT)
-        return list(shares.values_list("object_id", flat=True))
+        found: dict[tuple[int, bool], list[int]] = {}
+        rows = RecordShare.objects.filter(target).values_list(
+            "content_type_id", "object_id", "access"
+        )
+        for content_type_id, object_id, access in rows:
+            found.setdefault((content_type_id, False), []).append(object_id)
+            if access == ShareAccess.EDIT:
+                found.setdefault((content_type_id, True), []).append(object_id)
+        return found
 
-    key = ("shared_ids", user.pk, user.team_id, content_type.pk, edit)
-    return list(remembered(key, read))
+    return remembered(("shares", user.pk, user.team_id), read)
+
+
+def _shared_ids(user: User, model: type[models.Model], *, edit: bool = False) -> list[int]:
+    """Ids of `model` rows shared with the user or their team (remembered for the request)."""
+    content_type = ContentType.objects.get_for_model(model)
+    return list(_shares_of(user).get((content_type.pk, edit), []))
 
 
 def _owner_ids(user: User) -> list[int]:
@@ -167,8 +178,24 @@ def editable[M: models.Model](user: AnyUser, queryset: QuerySet[M, Any]) -> Quer
     return queryset.filter(_scope(user, model, edit=True))
 
 
+def can_see(user: AnyUser, obj: models.Model) -> bool:
+    """Whether `user` may see `obj` (soft-deleted or not: callers say which they serve),
+    asked once per request and record, like `can_edit`."""
+    model = type(obj)
+    return remembered(
+        ("can_see", getattr(user, "pk", None), model._meta.label, obj.pk),
+        lambda: visible(user, model._default_manager.filter(pk=obj.pk)).exists(),
+    )
+
+
 def can_edit(user: AnyUser, obj: models.Model) -> bool:
-    return editable(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    """Whether `user` may edit `obj`: asked once per request and record (a record page asks
+    for its header, its panels and its forms); any audited write forgets the answers."""
+    model = type(obj)
+    return remembered(
+        ("can_edit", getattr(user, "pk", None), model._meta.label, obj.pk),
+        lambda: editable(user, model._default_manager.filter(pk=obj.pk)).exists(),
+    )
 
 
 def assignable_owners(actor: AnyUser) -> QuerySet[User]:

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from crm.errors import DomainError, NotFound
 from crm.models import Activity, Task, User
 from crm.models.activities import LINK_FIELDS
-from crm.visibility import visible
+from crm.visibility import can_see, visible
 
 
 @dataclass
@@ -35,8 +35,7 @@ def _target(links: dict[str, models.Model | None]) -> tuple[str, models.Model]:
 
 
 def _check_visible(actor: User, record: models.Model) -> None:
-    model = type(record)
-    if not visible(actor, model._default_manager.filter(pk=record.pk)).exists():
+    if not can_see(actor, record):
         raise NotFound("No such record.")
 
 

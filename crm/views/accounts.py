@@ -39,7 +39,7 @@ from crm.services import accounts as account_services
 from crm.services.sharing import shares_of
 from crm.views.forms import apply_domain_error
 from crm.views.helpers import render_sorted_list
-from crm.visibility import can_edit, visible
+from crm.visibility import can_edit, can_see, visible
 
 EXPORT_HEADER = (
     "id",
@@ -107,10 +107,7 @@ def account_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
 
 def _duplicate_error(request: AuthenticatedRequest, form: AccountForm, error: DomainError) -> None:
     existing = error.details.get("existing")
-    if (
-        isinstance(existing, Account)
-        and visible(request.user, Account.objects.filter(pk=existing.pk)).exists()
-    ):
+    if isinstance(existing, Account) and can_see(request.user, existing):
         form.add_error(
             "domain",
             format_html(

@@ -1,8 +1,8 @@
-"""Sharing panel actions on account and contact pages (POST only)."""
+"""Sharing panel actions on account and contact pages: the form (GET), share and unshare."""
 
 from django.contrib import messages
 from django.http import HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from crm.access import AuthenticatedRequest, access, get_editable_or_404, scoped
 from crm.errors import DomainError
@@ -16,9 +16,20 @@ type Shareable = Account | Contact
 def _share(
     request: AuthenticatedRequest, model: type[Shareable], pk: int, detail: str
 ) -> HttpResponse:
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
     obj = get_editable_or_404(request, model.objects.alive(), pk=pk)
+    if request.method == "GET":
+        # The form alone (htmx fills the panel with it; without htmx it is a small page).
+        context = {
+            "share_form": ShareForm(actor=request.user),
+            "share_url": request.path,
+            "record": obj,
+        }
+        partial = request.headers.get("HX-Request") == "true"
+        return render(
+            request, "crm/_share_form.html" if partial else "crm/share_page.html", context
+        )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
     form = ShareForm(request.POST, actor=request.user)
     if not form.is_valid():
         messages.error(request, "Pick a user or a team to share with.")

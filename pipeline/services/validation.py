@@ -10,7 +10,7 @@ from django.utils import timezone
 from crm.errors import DomainError
 from crm.models import Account, Contact, User
 from crm.services.ownership import NOT_VISIBLE
-from crm.visibility import visible
+from crm.visibility import can_see
 from pipeline.models import Currency, ExchangeRate
 
 MAX_AMOUNT = Decimal("99999999999999.99")
@@ -87,7 +87,7 @@ def check_related(
     contact: Contact | None = None,
 ) -> None:
     """Refuse links to records the actor can't see (owners: `crm.visibility.check_owner_change`)."""
-    if account is not None and not visible(actor, Account.objects.filter(pk=account.pk)).exists():
+    if account is not None and not can_see(actor, account):
         raise DomainError(NOT_VISIBLE, field="account")
-    if contact is not None and not visible(actor, Contact.objects.filter(pk=contact.pk)).exists():
+    if contact is not None and not can_see(actor, contact):
         raise DomainError(NOT_VISIBLE, field="primary_contact")

@@ -24,10 +24,9 @@ from django.utils import timezone
 
 from crm.exports import write_csv
 from crm.models import User
-from crm.visibility import visible
+from crm.visibility import can_see
 from reporting.builder.definition import DefinitionError, clean_definition
 from reporting.builder.exports import export_rows
-from reporting.builder.models import SavedReport
 from reporting.builder.run import run_report
 from reporting.dashboards import admin_dashboard, manager_dashboard, rep_dashboard
 from reporting.kpis.scope import ReportFilters
@@ -87,7 +86,7 @@ def _claim(today: date, now: datetime) -> list[int]:
 
 def _report_summary(subscription: ReportSubscription) -> Summary:
     user, report = subscription.user, subscription.report
-    if report is None or not visible(user, SavedReport.objects.filter(pk=report.pk)).exists():
+    if report is None or not can_see(user, report):
         raise DefinitionError("The report is no longer shared with you.")
     definition = clean_definition(report.as_input())
     result = run_report(actor=user, definition=definition)

@@ -7,7 +7,7 @@ from crm.errors import DomainError, NotFound, PermissionDenied
 from crm.models import User
 from crm.models.audit import AuditAction
 from crm.services.audit import audit, diff, snapshot
-from crm.visibility import can_edit, visible
+from crm.visibility import can_edit, can_see, visible
 from reporting.builder.models import SavedReport
 
 from .models import DashboardKind, Frequency, ReportRun, ReportSubscription
@@ -35,7 +35,7 @@ def _check(actor: User, report: SavedReport | None, dashboard: str, frequency: s
     _check_frequency(frequency)
     if (report is None) == (not dashboard):
         raise DomainError("Subscribe to one saved report or one dashboard.", field="report")
-    if report is not None and not visible(actor, SavedReport.objects.filter(pk=report.pk)).exists():
+    if report is not None and not can_see(actor, report):
         raise NotFound("No such report.", field="report")
     if dashboard and dashboard not in DashboardKind.values:
         raise DomainError("Unknown dashboard.", field="dashboard")

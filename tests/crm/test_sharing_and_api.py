@@ -65,6 +65,21 @@ def test_only_editors_can_share(org: Org) -> None:
     assert response.status_code == 403
 
 
+def test_the_share_form_and_its_lists_of_people_load_only_when_asked_for(org: Org) -> None:
+    account = AccountFactory(owner=org.rep)
+    rep = client_for(org.rep)
+    page = rep.get(reverse("crm:account_detail", args=[account.pk])).content.decode()
+    assert "Share…" in page
+    assert 'id="share-user"' not in page  # no list of every user on each visit
+    share_url = reverse("crm:account_share", args=[account.pk])
+    fragment = rep.get(share_url, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="share-user"' in fragment
+    assert org.teammate.full_name in fragment
+    assert "<html" not in fragment
+    assert "<html" in rep.get(share_url).content.decode()  # without htmx: a page of its own
+    assert client_for(org.stranger).get(share_url).status_code == 404
+
+
 def test_activities_and_tasks_are_created_and_filtered_by_linked_record(org: Org) -> None:
     api = _api(org.rep)
     account = AccountFactory(owner=org.rep)
