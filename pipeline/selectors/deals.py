@@ -388,16 +388,18 @@ class DealListSummary:
 
 
 def deal_list_summary(deals: QuerySet[Deal], cap: int = SUMMARY_CAP) -> DealListSummary:
+    # One query: the figures by status over at most cap + 1 matching deals; their counts
+    # add up to the list's count, and past the cap the planner's estimate stands in.
     ids = deals.order_by().values("pk")[: cap + 1]
-    count = Deal.objects.filter(pk__in=ids).count()
-    if count > cap:
-        return DealListSummary(count=max(cap + 1, estimated_rows(deals)), more=True, total=None)
     rows = (
         Deal.objects.filter(pk__in=ids)
         .values("stage__kind")
         .annotate(n=Count("pk"), total=Sum(company_amount()))
     )
     found = {r["stage__kind"]: (r["n"], r["total"] or Decimal(0)) for r in rows}
+    count = sum(n for n, _ in found.values())
+    if count > cap:
+        return DealListSummary(count=max(cap + 1, estimated_rows(deals)), more=True, total=None)
     figures = tuple(
         StatusFigure(label, *found[kind]) for kind, label in StageKind.choices if kind in found
     )
