@@ -16,15 +16,14 @@ from collections.abc import Hashable
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from crm.errors import DomainError
 from crm.imports.context import ImportContext
-from crm.imports.copy import copy_rows
+from crm.imports.copy import copy_audit
 from crm.imports.lookups import NameLookup
 from crm.imports.registry import Field, ImportKind, RowError, register
-from crm.models import AuditEntry, Team, User
+from crm.models import Team, User
 from crm.models.audit import AuditAction
 from forecasting import periods
 from forecasting.models import Quota
@@ -237,32 +236,12 @@ class QuotaImport(ImportKind):
         if not changed:
             return
         Quota.objects.bulk_update(changed, ["amount", "updated_by", "updated_at"])
-        content_type = ContentType.objects.get_for_model(Quota)
-        now = timezone.now()
-        copy_rows(
-            AuditEntry,
+        copy_audit(
+            ctx.actor,
+            Quota,
+            AuditAction.UPDATE,
             (
-                "actor_id",
-                "created_at",
-                "content_type_id",
-                "object_id",
-                "object_repr",
-                "action",
-                "changes",
-            ),
-            (
-                (
-                    ctx.actor.pk,
-                    now,
-                    content_type.pk,
-                    str(q.pk),
-                    str(q)[:200],
-                    AuditAction.UPDATE,
-                    {
-                        "amount": [str(q.__dict__["_import_before"]), str(q.amount)],
-                        "via": "import",
-                    },
-                )
+                (q, {"amount": [str(q.__dict__["_import_before"]), str(q.amount)], "via": "import"})
                 for q in changed
             ),
         )

@@ -6,16 +6,14 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError, models, transaction
-from django.utils import timezone
 
 from crm import events
 from crm.errors import DomainError
 from crm.imports.context import CREATE, CREATE_PERSON, IMPORTER, OWNER_NOTE, ImportContext
-from crm.imports.copy import copy_rows
+from crm.imports.copy import copy_audit
 from crm.imports.models import DedupePolicy, RowOutcome
 from crm.imports.parsers import (
     clean_text,
@@ -36,7 +34,7 @@ from crm.imports.registry import (
     RowError,
     extensions,
 )
-from crm.models import AuditEntry, CustomField, User
+from crm.models import CustomField, User
 from crm.models.audit import AuditAction
 from crm.services.custom_fields import clean_custom, definitions
 from crm.visibility import editable
@@ -578,30 +576,9 @@ def _link_extensions(
 def _audit_created(
     kind: ImportKind, rows: list[PreparedRow], ctx: ImportContext, job_id: int | None
 ) -> None:
-    content_type = ContentType.objects.get_for_model(kind.model)
-    now = timezone.now()
-    copy_rows(
-        AuditEntry,
-        (
-            "actor_id",
-            "created_at",
-            "content_type_id",
-            "object_id",
-            "object_repr",
-            "action",
-            "changes",
-        ),
-        (
-            (
-                ctx.actor.pk,
-                now,
-                content_type.pk,
-                str(r.record.pk),
-                str(r.record)[:200],
-                AuditAction.IMPORT,
-                {"import_job": job_id, "row": r.number},
-            )
-            for r in rows
-            if r.record is not None
-        ),
+    copy_audit(
+        ctx.actor,
+        kind.model,
+        AuditAction.IMPORT,
+        ((r.record, {"import_job": job_id, "row": r.number}) for r in rows if r.record is not None),
     )

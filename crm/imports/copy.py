@@ -98,3 +98,32 @@ def copy_objects(objs: Sequence[models.Model]) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+def copy_audit(
+    actor: Any, model: type[models.Model], action: str, entries: Iterable[tuple[Any, Any]]
+) -> int:
+    """Audit entries by COPY, one per (record, changes) of `entries`, all by `actor` now."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from crm.models import AuditEntry
+
+    content_type = ContentType.objects.get_for_model(model)
+    now = timezone.now()
+    return copy_rows(
+        AuditEntry,
+        (
+            "actor_id",
+            "created_at",
+            "content_type_id",
+            "object_id",
+            "object_repr",
+            "action",
+            "changes",
+        ),
+        (
+            (actor.pk, now, content_type.pk, str(record.pk), str(record)[:200], action, changes)
+            for record, changes in entries
+        ),
+    )
