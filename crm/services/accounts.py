@@ -9,7 +9,7 @@ from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.events import update_and_announce
 from crm.models import Account, Contact, User
 from crm.models.audit import AuditAction
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, diff, snapshot
 from crm.services.custom_fields import clean_custom
 from crm.services.external_ids import (
     check_external_id_free,
@@ -155,9 +155,7 @@ def account_update(*, actor: User, account: Account, data: dict[str, Any]) -> Ac
         if is_external_id_clash(exc):
             raise external_id_conflict(Account, account.external_id) from exc
         raise Conflict("An account with this domain already exists.", field="domain") from exc
-    changes = diff(before, snapshot(account, ACCOUNT_FIELDS))
-    if changes:
-        audit(actor=actor, obj=account, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=account, before=before, fields=ACCOUNT_FIELDS)
     return account
 
 

@@ -17,7 +17,7 @@ from crm.events import update_and_announce
 from crm.models import Activity, Task, User
 from crm.models.activities import LINK_FIELDS
 from crm.models.audit import AuditAction
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, diff, snapshot
 from crm.services.notifications import notification_create
 from crm.services.ownership import require_edit, visible_or_error
 from crm.visibility import check_owner_change, editable
@@ -152,9 +152,7 @@ def activity_update(*, actor: User, activity: Activity, data: dict[str, Any]) ->
     if not activity.subject.strip():
         raise DomainError("Say what it was about.", field="subject")
     activity.save()
-    changes = diff(before, snapshot(activity, ACTIVITY_FIELDS))
-    if changes:
-        audit(actor=actor, obj=activity, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=activity, before=before, fields=ACTIVITY_FIELDS)
     return activity
 
 
@@ -234,9 +232,7 @@ def task_update(*, actor: User, task: Task, data: dict[str, Any]) -> Task:
     if not task.title.strip():
         raise DomainError("Give the task a title.", field="title")
     task.save()
-    changes = diff(before, snapshot(task, TASK_FIELDS))
-    if changes:
-        audit(actor=actor, obj=task, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=task, before=before, fields=TASK_FIELDS)
     return task
 
 

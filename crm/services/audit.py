@@ -61,3 +61,14 @@ def audit(
         action=action,
         changes=changes or {},
     )
+
+
+def audit_update(
+    *, actor: User | None, obj: models.Model, before: dict[str, Any], fields: Any = None
+) -> dict[str, list[Any]]:
+    """Audit what changed on `obj` since the `before` snapshot (of `fields`); nothing when
+    nothing did. Returns the changes."""
+    changes = diff(before, snapshot(obj, fields))
+    if changes:
+        audit(actor=actor, obj=obj, action=AuditAction.UPDATE, changes=changes)
+    return changes

@@ -9,7 +9,7 @@ from crm.errors import DomainError, PermissionDenied
 from crm.models import Account, Contact, User
 from crm.models.accounts import EmailConsent
 from crm.models.audit import AuditAction
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, diff, snapshot
 from crm.services.custom_fields import clean_custom
 from crm.services.external_ids import (
     check_external_id_free,
@@ -125,9 +125,7 @@ def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Co
         setattr(contact, name, value)
     _stamp_consent(actor, contact, clean, previous_consent)
     save_checking_external_id(contact)
-    changes = diff(before, snapshot(contact, CONTACT_FIELDS))
-    if changes:
-        audit(actor=actor, obj=contact, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=contact, before=before, fields=CONTACT_FIELDS)
     return contact
 
 

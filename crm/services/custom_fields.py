@@ -27,7 +27,7 @@ from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.events import update_and_announce
 from crm.models import CustomField, CustomFieldModel, CustomFieldType, Role, User
 from crm.models.audit import AuditAction
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, snapshot
 
 FIELDS = (
     "model_label",
@@ -195,9 +195,7 @@ def custom_field_update(*, actor: User, field: CustomField, data: dict[str, Any]
     _full_clean(field)
     _check_unique(field)
     _save(field)
-    changes = diff(before, snapshot(field, FIELDS))
-    if changes:
-        audit(actor=actor, obj=field, action=AuditAction.UPDATE, changes=changes)
+    changes = audit_update(actor=actor, obj=field, before=before, fields=FIELDS)
     if field.index_wanted != was_indexed or (was_indexed and "type" in changes):
         _enqueue_index_sync(field)
     return field

@@ -13,7 +13,7 @@ from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.events import update_and_announce
 from crm.models import Role, Team, User
 from crm.models.audit import AuditAction
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, diff, snapshot
 
 USER_FIELDS = ("email", "first_name", "last_name", "role", "team_id", "title", "phone")
 SECRET_FIELDS = {"password"}
@@ -121,9 +121,7 @@ def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
         setattr(user, key, value)
     user.is_staff = user.is_admin
     user.save()
-    changes = diff(before, snapshot(user, USER_FIELDS))
-    if changes:
-        audit(actor=actor, obj=user, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=user, before=before, fields=USER_FIELDS)
     return user
 
 
@@ -268,9 +266,7 @@ def team_update(*, actor: User, team: Team, data: dict[str, Any]) -> Team:
     team.save()
     if team.path != old_path:
         _rebase_subtree(old_path, team.path)
-    changes = diff(before, snapshot(team))
-    if changes:
-        audit(actor=actor, obj=team, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=team, before=before)
     return team
 
 

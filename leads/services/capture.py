@@ -10,7 +10,7 @@ from crm.errors import Conflict, DomainError
 from crm.events import update_and_announce
 from crm.models import User
 from crm.models.audit import AuditAction
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, diff, snapshot
 from crm.services.custom_fields import clean_custom
 from crm.services.external_ids import (
     check_external_id_free,
@@ -221,9 +221,7 @@ def lead_update(*, actor: User, lead: Lead, data: dict[str, Any]) -> Lead:
         if is_external_id_clash(exc):
             raise external_id_conflict(Lead, lead.external_id) from exc
         raise
-    changes = diff(before, snapshot(lead, LEAD_FIELDS))
-    if changes:
-        audit(actor=actor, obj=lead, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=lead, before=before, fields=LEAD_FIELDS)
     if moved_to is not None:
         notify_assigned(owner=moved_to, lead=lead, actor=actor)
     return lead

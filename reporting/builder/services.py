@@ -10,7 +10,7 @@ from crm.errors import Conflict, DomainError, NotFound, PermissionDenied
 from crm.models import RecordShare, Team, User
 from crm.models.audit import AuditAction
 from crm.models.sharing import ShareAccess
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, snapshot
 from crm.services.sharing import share_create
 from crm.visibility import can_edit, visible
 
@@ -75,9 +75,7 @@ def saved_report_update(
     if definition is not None:
         _apply(report, definition)
     _save(report)
-    changes = diff(before, snapshot(report, FIELDS))
-    if changes:
-        audit(actor=actor, obj=report, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=report, before=before, fields=FIELDS)
     return report
 
 

@@ -42,7 +42,7 @@ from crm.models import Activity, RecordShare, Task, Team, User
 from crm.models.activities import ActivityKind
 from crm.models.audit import AuditAction
 from crm.models.sharing import ShareAccess
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, snapshot
 from crm.visibility import can_edit, visible
 from forecasting.periods import company_zone
 from pipeline.models import Deal, StageKind
@@ -183,9 +183,7 @@ def challenge_update(*, actor: User, challenge: Challenge, **values: Any) -> Cha
     challenge.save()
     if team_changed:
         _share_with_team(actor, challenge)
-    changes = diff(before, snapshot(challenge, FIELDS))
-    if changes:
-        audit(actor=actor, obj=challenge, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=challenge, before=before, fields=FIELDS)
     return challenge
 
 

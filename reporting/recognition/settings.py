@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from crm.errors import DomainError, PermissionDenied
 from crm.models import User
-from crm.models.audit import AuditAction
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit_update, snapshot
 
 from .models import Board, BoardAudience, ReportingSettings
 
@@ -57,7 +56,5 @@ def reporting_settings_update(*, actor: User, **values: Any) -> ReportingSetting
     row.updated_at = timezone.now()
     row.updated_by = actor
     row.save()
-    changes = diff(before, snapshot(row, FIELDS))
-    if changes:
-        audit(actor=actor, obj=row, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=row, before=before, fields=FIELDS)
     return row

@@ -6,7 +6,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from crm.errors import DomainError, NotFound, PermissionDenied
 from crm.models import User
 from crm.models.audit import AuditAction
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, snapshot
 from crm.visibility import can_edit, can_see, visible
 from reporting.builder.models import SavedReport
 
@@ -97,9 +97,7 @@ def subscription_update(
     if is_active is not None:
         subscription.is_active = is_active
     subscription.save()
-    changes = diff(before, snapshot(subscription, FIELDS))
-    if changes:
-        audit(actor=actor, obj=subscription, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=subscription, before=before, fields=FIELDS)
     return subscription
 
 

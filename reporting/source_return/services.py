@@ -9,7 +9,7 @@ from django.db import transaction
 from crm.errors import Conflict, DomainError, PermissionDenied
 from crm.models import User
 from crm.models.audit import AuditAction
-from crm.services.audit import audit, diff, snapshot
+from crm.services.audit import audit, audit_update, snapshot
 from leads.models import LeadSource
 
 from .models import SourceSpend
@@ -78,9 +78,7 @@ def spend_update(*, actor: User, spend: SourceSpend, **values: Any) -> SourceSpe
         setattr(spend, name, value)
     spend.updated_by = actor
     spend.save()
-    changes = diff(before, snapshot(spend, FIELDS))
-    if changes:
-        audit(actor=actor, obj=spend, action=AuditAction.UPDATE, changes=changes)
+    audit_update(actor=actor, obj=spend, before=before, fields=FIELDS)
     return spend
 
 
