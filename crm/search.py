@@ -23,6 +23,7 @@ them):
 """
 
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -224,7 +225,7 @@ class SearchGroup:
     results: list[SearchResult]
 
 
-class SearchKind:
+class SearchKind(ABC):
     """A searchable kind of record. `model` has a `search_words` tsvector with a GIN index;
     `word_fields` are the fields its words come from (a change to other fields doesn't
     touch the word table)."""
@@ -235,10 +236,10 @@ class SearchKind:
     model: ClassVar[type[Model]]
     word_fields: ClassVar[frozenset[str]] = frozenset()
 
-    def search(self, *, actor: User, match: Match, limit: int) -> list[SearchResult]:
-        raise NotImplementedError
+    @abstractmethod
+    def search(self, *, actor: User, match: Match, limit: int) -> list[SearchResult]: ...
 
-    def refresh(self, ids: Sequence[int] | None) -> None:
+    def refresh(self, ids: Sequence[int] | None) -> None:  # noqa: B027 - a default, not abstract
         """Bring a maintained `search_words` up to date (None: every row). Generated
         columns (leads, accounts, contacts) are kept by PostgreSQL and need nothing."""
 
@@ -327,14 +328,19 @@ def external_id_hits(queryset: QuerySet[Any], words: Sequence[str], limit: int) 
     )
 
 
+def with_id_hits(scoped: QuerySet[Any], match: Match, rows: list[Any], limit: int) -> list[Any]:
+    """The external-id hits (if any) first, then `rows` without them, `limit` in all."""
+    hits = external_id_hits(scoped, match.words, limit)
+    seen = {h.pk for h in hits}
+    return [*hits, *(r for r in rows if r.pk not in seen)][:limit]
+
+
 def best_rows(
     scoped: QuerySet[Any], match: Match, *, order: Sequence[str], limit: int
 ) -> list[Any]:
     """The external-id hit (if any) and then the first matching rows in `order`."""
-    hits = external_id_hits(scoped, match.words, limit)
-    seen = {h.pk for h in hits}
     rows = list(narrowed(scoped, match.filter(scoped)).order_by(*order)[:limit])
-    return [*hits, *(r for r in rows if r.pk not in seen)][:limit]
+    return with_id_hits(scoped, match, rows, limit)
 
 
 def search(*, actor: User, query: str, limit: int = 8) -> list[SearchGroup]:
@@ -351,7 +357,8 @@ def search(*, actor: User, query: str, limit: int = 8) -> list[SearchGroup]:
     return groups
 
 
-def _joined(*parts: str | None) -> str:
+def joined(*parts: str | None) -> str:
+    """A result's subtitle: its non-empty parts, dot-separated."""
     return " · ".join(p for p in parts if p)
 
 
@@ -370,7 +377,7 @@ class AccountSearch(SearchKind):
                 id=a.pk,
                 title=a.name,
                 url=reverse("crm:account_detail", args=[a.pk]),
-                subtitle=_joined(a.domain, a.country),
+                subtitle=joined(a.domain, a.country),
             )
             for a in best_rows(scoped, match, order=("name", "id"), limit=limit)
         ]
@@ -396,7 +403,7 @@ class ContactSearch(SearchKind):
                 id=c.pk,
                 title=c.full_name,
                 url=reverse("crm:contact_detail", args=[c.pk]),
-                subtitle=_joined(c.title, c.account.name if c.account else "", c.email),
+                subtitle=joined(c.title, c.account.name if c.account else "", c.email),
             )
             for c in rows
         ]

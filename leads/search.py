@@ -4,7 +4,7 @@
 from django.urls import reverse
 
 from crm.models import User
-from crm.search import Match, SearchKind, SearchResult, external_id_hits, narrowed
+from crm.search import Match, SearchKind, SearchResult, joined, narrowed, with_id_hits
 from crm.visibility import visible
 from leads.models import Lead
 from leads.selectors.scoped import lead_plan, per_owner_rows
@@ -25,17 +25,14 @@ class LeadSearch(SearchKind):
         # A manager sees a few owners' leads among many: walk each owner's own index.
         plan = lead_plan(actor=actor)
         rows = per_owner_rows(leads, plan.scope, limit) if plan.scope else list(leads[:limit])
-        hits = external_id_hits(scoped, match.words, limit)
-        rows = [*hits, *(lead for lead in rows if lead.pk not in {h.pk for h in hits})][:limit]
+        rows = with_id_hits(scoped, match, rows, limit)
         return [
             SearchResult(
                 kind=self.kind,
                 id=lead.pk,
                 title=lead.full_name or lead.email or lead.company,
                 url=reverse("leads:detail", args=[lead.pk]),
-                subtitle=" · ".join(
-                    x for x in (lead.company, lead.email, lead.get_status_display()) if x
-                ),
+                subtitle=joined(lead.company, lead.email, lead.get_status_display()),
             )
             for lead in rows
         ]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from crm import events
 from crm.models import Account, User
-from crm.search import Match, SearchKind, SearchResult, best_rows, index_records
+from crm.search import Match, SearchKind, SearchResult, best_rows, index_records, joined
 from pipeline.models import Deal
 from pipeline.selectors import deals_visible
 from pipeline.templatetags.pipeline_tags import money
@@ -33,14 +33,10 @@ class DealSearch(SearchKind):
                 id=deal.pk,
                 title=deal.name,
                 url=reverse("pipeline:deal_detail", args=[deal.pk]),
-                subtitle=" · ".join(
-                    x
-                    for x in (
-                        deal.account.name if deal.account else "",
-                        deal.stage.name,
-                        money(deal.amount, deal.currency),
-                    )
-                    if x
+                subtitle=joined(
+                    deal.account.name if deal.account else "",
+                    deal.stage.name,
+                    money(deal.amount, deal.currency),
                 ),
             )
             for deal in rows
