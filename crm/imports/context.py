@@ -142,16 +142,20 @@ class ImportContext:
         if not self.pending_people:
             return
         drafts = {id(draft): text for text, draft in self.pending_people.values()}
+        user_fields: dict[type[models.Model], list[Any]] = {}
         for record in records:
-            user_fields = [
-                f.name
-                for f in record._meta.concrete_fields
-                if f.is_relation and f.related_model is User
-            ]
-            for name in user_fields:
-                value = getattr(record, name, None)
+            model = type(record)
+            if model not in user_fields:
+                user_fields[model] = [
+                    f
+                    for f in model._meta.concrete_fields
+                    if f.is_relation and f.related_model is User
+                ]
+            for f in user_fields[model]:
+                # Only a user set on the record (the cache), never one fetched for the asking.
+                value = f.get_cached_value(record, None)
                 if isinstance(value, User) and value.pk is None and id(value) in drafts:
-                    setattr(record, name, self.person_for(drafts[id(value)]))
+                    setattr(record, f.name, self.person_for(drafts[id(value)]))
 
     def find_user(self, text: str) -> User:
         user = self.known_user(text)
