@@ -13,8 +13,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, models
+from django.utils import timezone
+
+from crm.models import AuditEntry
 
 _sequences: dict[str, str] = {}
 
@@ -104,11 +108,6 @@ def copy_audit(
     actor: Any, model: type[models.Model], action: str, entries: Iterable[tuple[Any, Any]]
 ) -> int:
     """Audit entries by COPY, one per (record, changes) of `entries`, all by `actor` now."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.utils import timezone
-
-    from crm.models import AuditEntry
-
     content_type = ContentType.objects.get_for_model(model)
     now = timezone.now()
     return copy_rows(
